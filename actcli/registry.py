@@ -1,0 +1,645 @@
+"""The registry: the one place an activation is described.
+
+Every entry carries its names, parameters (PyTorch's names and defaults, with valid ranges and the
+defaults other libraries use), formulas, kinks and reference. The math lives in :mod:`actcli.kernels`
+under the entry's name (``<name>`` and ``<name>_grad``); this module stays free of NumPy so that
+``--help``, ``list`` and shell completion start fast.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+KinkConvention = Literal["pytorch", "left", "right", "mean"]
+KINK_CONVENTIONS: tuple[KinkConvention, ...] = ("pytorch", "left", "right", "mean")
+
+# SELU's constants as printed in the paper (arXiv:1706.02515) and used by PyTorch, JAX and Keras.
+SELU_SCALE = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE_ALPHA = 1.7580993408473768  # the product, correctly rounded (not SCALE * ALPHA in floats)
+
+ParamValue = float | int | str | None
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an activation: name, default, and the set of valid values."""
+
+    name: str
+    default: ParamValue
+    doc: str
+    kind: Literal["real", "int", "choice"] = "real"
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+    optional: bool = False  # None ("none" on the command line) is a valid value
+
+    @property
+    def valid_range(self) -> str:
+        """The valid values, as a user reads them: ``(0, inf)``, ``none or tanh``, ``any integer``."""
+        if self.kind == "choice":
+            return " or ".join(self.choices)
+        if self.kind == "int":
+            return "any integer"
+        low = f"{'(' if self.low_open or self.low == -math.inf else '['}{_short(self.low)}"
+        high = f"{_short(self.high)}{')' if self.high_open or self.high == math.inf else ']'}"
+        text = f"{low}, {high}" if (self.low, self.high) != (-math.inf, math.inf) else "any finite number"
+        return f"none or {text}" if self.optional else text
+
+    def coerce(self, activation: str, value: Any) -> ParamValue:
+        """Validate ``value`` (a number, or text from the command line) and return it typed."""
+        if self.kind == "choice":
+            text = str(value).strip().lower()
+            if text in self.choices:
+                return text
+            raise self._error(activation, value)
+        if self.optional and (value is None or str(value).strip().lower() == "none"):
+            return None
+        if self.kind == "int":
+            try:
+                return int(str(value).strip()) if isinstance(value, str) else _as_int(value)
+            except (TypeError, ValueError):
+                raise self._error(activation, value) from None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise self._error(activation, value) from None
+        if not _in_range(number, self.low, self.high, self.low_open, self.high_open):
+            raise self._error(activation, value)
+        return number
+
+    def _error(self, activation: str, value: Any) -> ValueError:
+        return ValueError(
+            f"{activation}: parameter '{self.name}' must be {self.valid_range}, got {value!r}"
+        )
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool) or int(value) != value:
+        raise ValueError(value)
+    return int(value)
+
+
+def _in_range(x: float, low: float, high: float, low_open: bool, high_open: bool) -> bool:
+    if not math.isfinite(x):
+        return False
+    above = x > low if low_open else x >= low
+    below = x < high if high_open else x <= high
+    return above and below
+
+
+def _short(x: float) -> str:
+    return format(x, "g")
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A point where the first derivative is not defined, and what each convention returns there.
+
+    ``pytorch`` is the branch PyTorch's autograd takes at the point (JAX's for functions PyTorch
+    lacks), with its exact value: PyTorch's own SELU gives fl(λ)·fl(α), 1 ULP below λ·α.
+    At a jump of the function itself (threshold, hardshrink) ``left``/``right`` are the slopes of
+    the branches on either side.
+    """
+
+    at: float
+    left: float
+    right: float
+    pytorch: float
+
+    def derivative(self, convention: KinkConvention) -> float:
+        if convention == "mean":
+            return (self.left + self.right) / 2
+        value: float = getattr(self, convention)
+        return value
+
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function, its derivative and everything said about it.
+
+    Call it for values (``act(x, **params)``) and use :meth:`grad` for the first derivative.
+    Inputs are numbers, sequences or arrays of any shape; float32 and float16 arrays keep their
+    dtype (computed in float64 and rounded once), everything else is float64.
+    """
+
+    name: str
+    description: str
+    formula: str
+    grad_formula: str
+    reference: str
+    family: str
+    aliases: tuple[str, ...] = ()
+    parameters: tuple[Param, ...] = ()
+    # The kinks for given (validated) parameters; most entries have none.
+    kinks_for: Callable[[Params], tuple[Kink, ...]] = field(default=lambda p: ())
+    # Defaults of the other libraries where they differ from PyTorch's: {library: {param: value}}.
+    other_defaults: Mapping[str, Mapping[str, ParamValue]] = field(default_factory=dict)
+    # A constraint between parameters; returns an error message or None.
+    constraint: Callable[[Params], str | None] = field(default=lambda p: None)
+    vector: bool = False  # computed across the values (softmax), not elementwise
+    grad_note: str = ""  # what the derivative means where it is not the plain f'(x)
+
+    @property
+    def params(self) -> dict[str, ParamValue]:
+        """``{parameter: default}`` in declaration order."""
+        return {p.name: p.default for p in self.parameters}
+
+    @property
+    def kinks(self) -> tuple[float, ...]:
+        """The kink points at the default parameters."""
+        return tuple(k.at for k in self.kinks_for(self.params))
+
+    @property
+    def display_name(self) -> str:
+        """The name as the seed tutorial prints it: ``Relu``, ``Leaky Relu``."""
+        return self.name.replace("_", " ").title()
+
+    def bind(self, params: Params) -> dict[str, ParamValue]:
+        """Validate ``params`` against this activation and fill in the defaults."""
+        known = {p.name: p for p in self.parameters}
+        for key in params:
+            if key not in known:
+                raise ValueError(_unknown_param_message(self.name, key, list(known)))
+        bound = {p.name: p.coerce(self.name, params.get(p.name, p.default)) for p in self.parameters}
+        problem = self.constraint(bound)
+        if problem:
+            raise ValueError(f"{self.name}: {problem}")
+        return bound
+
+    def kinks_at(self, **params: Any) -> tuple[Kink, ...]:
+        """The kinks, with each convention's derivative, for the given parameters."""
+        return self.kinks_for(self.bind(params))
+
+    def __call__(self, x: ArrayLike, **params: Any) -> Any:
+        """The values: an array shaped like ``x``, or a NumPy scalar for a scalar ``x``."""
+        from actcli import compute
+
+        return compute.evaluate(self, x, self.bind(params))
+
+    def grad(self, x: ArrayLike, kink: KinkConvention = "pytorch", **params: Any) -> Any:
+        """The first derivative; at a kink, the value chosen by ``kink``."""
+        from actcli import compute
+
+        if kink not in KINK_CONVENTIONS:
+            raise ValueError(f"kink must be one of {', '.join(KINK_CONVENTIONS)}, got {kink!r}")
+        return compute.differentiate(self, x, self.bind(params), kink)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"Activation({self.name}({args}))"
+
+
+def _unknown_param_message(activation: str, key: str, known: list[str]) -> str:
+    if not known:
+        return f"{activation}: unknown parameter '{key}' ({activation} takes no parameters)"
+    close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    return f"{activation}: unknown parameter '{key}'; {hint}valid: {', '.join(known)}"
+
+
+# --- kinks -----------------------------------------------------------------------------------
+
+
+def _merged(*kinks: Kink) -> tuple[Kink, ...]:
+    """Kinks sorted by position; two at the same point (a zero-width interval) become one."""
+    out: list[Kink] = []
+    for k in sorted(kinks, key=lambda k: k.at):
+        if out and out[-1].at == k.at:
+            out[-1] = Kink(k.at, out[-1].left, k.right, k.pytorch)
+        else:
+            out.append(k)
+    return tuple(k for k in out if k.left != k.right or k.pytorch != k.left)
+
+
+def _slope_kink(slope: float) -> tuple[Kink, ...]:
+    """Leaky-type units: slope on the left of 0, 1 on the right; PyTorch takes the left (x <= 0)."""
+    return _merged(Kink(0.0, left=slope, right=1.0, pytorch=slope))
+
+
+def _box_kinks(low: float, high: float, inside: float, pytorch: float = 0.0) -> tuple[Kink, ...]:
+    """Derivative ``inside`` on (low, high) and 0 outside; autograd gives ``pytorch`` at both ends."""
+    return _merged(
+        Kink(low, left=0.0, right=inside, pytorch=pytorch),
+        Kink(high, left=inside, right=0.0, pytorch=pytorch),
+    )
+
+
+def _shrink_kinks(lambd: float) -> tuple[Kink, ...]:
+    """Slope 1 outside [-lambd, lambd], 0 inside; PyTorch gives 0 on the closed interval."""
+    return _merged(
+        Kink(-lambd, left=1.0, right=0.0, pytorch=0.0),
+        Kink(lambd, left=0.0, right=1.0, pytorch=0.0),
+    )
+
+
+def _ordered(low: str, high: str) -> Callable[[Params], str | None]:
+    def check(p: Params) -> str | None:
+        if p[low] > p[high]:
+            return f"parameter '{low}' ({p[low]!r}) must not exceed '{high}' ({p[high]!r})"
+        return None
+
+    return check
+
+
+# --- the entries -----------------------------------------------------------------------------
+
+
+ACTIVATIONS: tuple[Activation, ...] = (
+    # rectifiers
+    Activation(
+        name="relu",
+        family="rectifiers",
+        description="Rectified linear unit: the input if positive, else 0.",
+        formula="f(x) = max(0, x)",
+        grad_formula="f'(x) = 1 if x > 0 else 0",
+        reference="Nair & Hinton 2010, ICML (Rectified Linear Units Improve RBMs)",
+        kinks_for=lambda p: (Kink(0.0, left=0.0, right=1.0, pytorch=0.0),),
+    ),
+    Activation(
+        name="relu6",
+        family="rectifiers",
+        description="ReLU capped at 6.",
+        formula="f(x) = min(max(0, x), 6)",
+        grad_formula="f'(x) = 1 if 0 < x < 6 else 0",
+        reference="Krizhevsky 2010, Convolutional Deep Belief Networks on CIFAR-10",
+        kinks_for=lambda p: _box_kinks(0.0, 6.0, 1.0),
+    ),
+    Activation(
+        name="leaky_relu",
+        family="rectifiers",
+        description="ReLU with a small slope for negative inputs.",
+        formula="f(x) = x if x > 0 else negative_slope·x",
+        grad_formula="f'(x) = 1 if x > 0 else negative_slope",
+        reference="Maas et al. 2013, Rectifier Nonlinearities Improve Neural Network Acoustic Models",
+        aliases=("leaky", "lrelu", "leakyrelu"),
+        parameters=(Param("negative_slope", 0.01, "slope for x <= 0"),),
+        kinks_for=lambda p: _slope_kink(p["negative_slope"]),
+        other_defaults={"jax": {"negative_slope": 0.01}, "keras": {"negative_slope": 0.2}},
+    ),
+    Activation(
+        name="prelu",
+        family="rectifiers",
+        description="Parametric ReLU: a leaky ReLU whose slope is learned (one weight here).",
+        formula="f(x) = x if x > 0 else weight·x",
+        grad_formula="f'(x) = 1 if x > 0 else weight",
+        reference="He et al. 2015, arXiv:1502.01852",
+        parameters=(Param("weight", 0.25, "the learned slope for x <= 0 (its initial value)"),),
+        kinks_for=lambda p: _slope_kink(p["weight"]),
+    ),
+    Activation(
+        name="rrelu",
+        family="rectifiers",
+        description="Randomized leaky ReLU, in evaluation mode: slope (lower + upper) / 2.",
+        formula="f(x) = x if x > 0 else ((lower + upper)/2)·x",
+        grad_formula="f'(x) = 1 if x > 0 else (lower + upper)/2",
+        reference="Xu et al. 2015, arXiv:1505.00853",
+        parameters=(
+            Param("lower", 1 / 8, "lower bound of the random slope"),
+            Param("upper", 1 / 3, "upper bound of the random slope"),
+        ),
+        kinks_for=lambda p: _slope_kink((p["lower"] + p["upper"]) / 2),
+        constraint=_ordered("lower", "upper"),
+    ),
+    Activation(
+        name="threshold",
+        family="rectifiers",
+        description="The input where it exceeds a threshold, a fixed value elsewhere.",
+        formula="f(x) = x if x > threshold else value",
+        grad_formula="f'(x) = 1 if x > threshold else 0",
+        reference="PyTorch torch.nn.Threshold",
+        parameters=(
+            Param("threshold", 0.0, "inputs above it pass through"),
+            Param("value", 0.0, "the output at or below the threshold"),
+        ),
+        kinks_for=lambda p: (Kink(p["threshold"], left=0.0, right=1.0, pytorch=0.0),),
+    ),
+    Activation(
+        name="hardtanh",
+        family="rectifiers",
+        description="The input clipped to [min_val, max_val].",
+        formula="f(x) = min(max(x, min_val), max_val)",
+        grad_formula="f'(x) = 1 if min_val < x < max_val else 0",
+        reference="Collobert 2004, Large Scale Machine Learning (PhD thesis)",
+        aliases=("hard_tanh",),
+        parameters=(
+            Param("min_val", -1.0, "lower end of the linear region"),
+            Param("max_val", 1.0, "upper end of the linear region"),
+        ),
+        kinks_for=lambda p: _box_kinks(p["min_val"], p["max_val"], 1.0),
+        constraint=_ordered("min_val", "max_val"),
+    ),
+    # exponential
+    Activation(
+        name="elu",
+        family="exponential",
+        description="Exponential linear unit: x for x > 0, a saturating exponential below.",
+        formula="f(x) = x if x > 0 else α·(eˣ − 1)",
+        grad_formula="f'(x) = 1 if x > 0 else α·eˣ",
+        reference="Clevert et al. 2015, arXiv:1511.07289",
+        parameters=(Param("alpha", 1.0, "the value approached as x → −∞ is −alpha"),),
+        kinks_for=lambda p: _merged(Kink(0.0, left=p["alpha"], right=1.0, pytorch=p["alpha"])),
+    ),
+    Activation(
+        name="selu",
+        family="exponential",
+        description="Scaled ELU with the self-normalizing constants.",
+        formula="f(x) = λ·x if x > 0 else λ·α·(eˣ − 1),  λ ≈ 1.0507, α ≈ 1.6733",
+        grad_formula="f'(x) = λ if x > 0 else λ·α·eˣ",
+        reference="Klambauer et al. 2017, arXiv:1706.02515",
+        kinks_for=lambda p: (
+            Kink(0.0, left=SELU_SCALE_ALPHA, right=SELU_SCALE, pytorch=SELU_SCALE_ALPHA),
+        ),
+    ),
+    Activation(
+        name="celu",
+        family="exponential",
+        description="Continuously differentiable ELU.",
+        formula="f(x) = max(0, x) + min(0, α·(e^(x/α) − 1))",
+        grad_formula="f'(x) = 1 if x > 0 else e^(x/α)",
+        reference="Barron 2017, arXiv:1704.07483",
+        parameters=(Param("alpha", 1.0, "scale of the negative part", low=0.0, low_open=True),),
+    ),
+    Activation(
+        name="softplus",
+        family="exponential",
+        description="A smooth ReLU: log(1 + eˣ), sharpened by beta.",
+        formula="f(x) = log(1 + e^(β·x)) / β   (x where β·x > threshold, if a threshold is set)",
+        grad_formula="f'(x) = σ(β·x) = 1 / (1 + e^(−β·x))",
+        reference="Dugas et al. 2001, Incorporating Second-Order Functional Knowledge (NIPS)",
+        parameters=(
+            Param("beta", 1.0, "sharpness", low=0.0, low_open=True),
+            Param(
+                "threshold",
+                None,
+                "above beta·x > threshold return x (PyTorch's shortcut; exact without it)",
+                optional=True,
+            ),
+        ),
+        other_defaults={"pytorch": {"threshold": 20.0}},
+    ),
+    Activation(
+        name="sparse_plus",
+        family="exponential",
+        description="Piecewise-quadratic smooth ReLU: 0, (x+1)²/4, x.",
+        formula="f(x) = 0 if x ≤ −1;  (x + 1)²/4 if −1 < x < 1;  x if x ≥ 1",
+        grad_formula="f'(x) = 0 if x ≤ −1;  (x + 1)/2 if −1 < x < 1;  1 if x ≥ 1",
+        reference="Martins & Astudillo 2016, arXiv:1602.02068",
+        aliases=("sparseplus",),
+    ),
+    Activation(
+        name="squareplus",
+        family="exponential",
+        description="An algebraic softplus: (x + √(x² + b)) / 2.",
+        formula="f(x) = (x + √(x² + b)) / 2",
+        grad_formula="f'(x) = (1 + x/√(x² + b)) / 2",
+        reference="Barron 2021, arXiv:2112.11687",
+        aliases=("square_plus",),
+        parameters=(Param("b", 4.0, "smoothness near 0", low=0.0, low_open=True),),
+    ),
+    Activation(
+        name="exponential",
+        family="exponential",
+        description="The exponential function (Keras's 'exponential' activation).",
+        formula="f(x) = eˣ",
+        grad_formula="f'(x) = eˣ",
+        reference="Keras keras.activations.exponential",
+        aliases=("exp",),
+    ),
+    # sigmoidal
+    Activation(
+        name="sigmoid",
+        family="sigmoidal",
+        description="The logistic function.",
+        formula="f(x) = σ(x) = 1 / (1 + e^(−x))",
+        grad_formula="f'(x) = σ(x)·σ(−x)",
+        reference="Verhulst 1845; the logistic function",
+        aliases=("logistic", "expit"),
+    ),
+    Activation(
+        name="log_sigmoid",
+        family="sigmoidal",
+        description="Logarithm of the logistic function.",
+        formula="f(x) = log σ(x) = −log(1 + e^(−x))",
+        grad_formula="f'(x) = σ(−x)",
+        reference="PyTorch torch.nn.LogSigmoid",
+        aliases=("logsigmoid",),
+    ),
+    Activation(
+        name="hard_sigmoid",
+        family="sigmoidal",
+        description="Piecewise-linear sigmoid: relu6(x + 3) / 6.",
+        formula="f(x) = 0 if x ≤ −3;  1 if x ≥ 3;  x/6 + 1/2 otherwise",
+        grad_formula="f'(x) = 1/6 if −3 < x < 3 else 0",
+        reference="Howard et al. 2019, arXiv:1905.02244 (MobileNetV3)",
+        aliases=("hardsigmoid",),
+        kinks_for=lambda p: _box_kinks(-3.0, 3.0, 1 / 6),
+    ),
+    Activation(
+        name="sparse_sigmoid",
+        family="sigmoidal",
+        description="Piecewise-linear sigmoid reaching 0 and 1 at ∓1.",
+        formula="f(x) = 0 if x ≤ −1;  1 if x ≥ 1;  (x + 1)/2 otherwise",
+        grad_formula="f'(x) = 1/2 if −1 < x < 1 else 0",
+        reference="Martins & Astudillo 2016, arXiv:1602.02068 (JAX jax.nn.sparse_sigmoid)",
+        aliases=("sparsesigmoid",),
+        # PyTorch lacks it; JAX's autograd splits ties of clip's max/min evenly: 1/4 at both ends.
+        kinks_for=lambda p: _box_kinks(-1.0, 1.0, 0.5, pytorch=0.25),
+    ),
+    Activation(
+        name="tanh",
+        family="sigmoidal",
+        description="Hyperbolic tangent.",
+        formula="f(x) = tanh(x)",
+        grad_formula="f'(x) = 1 − tanh²(x) = sech²(x)",
+        reference="LeCun et al. 1998, Efficient BackProp",
+    ),
+    Activation(
+        name="softsign",
+        family="sigmoidal",
+        description="x / (1 + |x|): a sigmoid with polynomial tails.",
+        formula="f(x) = x / (1 + |x|)",
+        grad_formula="f'(x) = 1 / (1 + |x|)²",
+        reference="Bergstra et al. 2009; Glorot & Bengio 2010",
+        aliases=("soft_sign",),
+    ),
+    Activation(
+        name="tanhshrink",
+        family="sigmoidal",
+        description="x − tanh(x).",
+        formula="f(x) = x − tanh(x)",
+        grad_formula="f'(x) = tanh²(x)",
+        reference="PyTorch torch.nn.Tanhshrink",
+        aliases=("tanh_shrink",),
+    ),
+    # shrink
+    Activation(
+        name="hardshrink",
+        family="shrink",
+        description="Zero inside [−λ, λ], the input outside.",
+        formula="f(x) = x if |x| > λ else 0",
+        grad_formula="f'(x) = 1 if |x| > λ else 0",
+        reference="PyTorch torch.nn.Hardshrink",
+        aliases=("hard_shrink",),
+        parameters=(Param("lambd", 0.5, "half-width of the zero region", low=0.0),),
+        kinks_for=lambda p: _shrink_kinks(p["lambd"]),
+    ),
+    Activation(
+        name="softshrink",
+        family="shrink",
+        description="Soft thresholding: the input moved towards 0 by λ, zero inside [−λ, λ].",
+        formula="f(x) = x − λ if x > λ;  x + λ if x < −λ;  0 otherwise",
+        grad_formula="f'(x) = 1 if |x| > λ else 0",
+        reference="Donoho 1995, De-noising by soft-thresholding",
+        aliases=("soft_shrink",),
+        parameters=(Param("lambd", 0.5, "half-width of the zero region", low=0.0),),
+        kinks_for=lambda p: _shrink_kinks(p["lambd"]),
+    ),
+    # gated / smooth
+    Activation(
+        name="gelu",
+        family="gated",
+        description="Gaussian error linear unit: x weighted by the normal CDF.",
+        formula="f(x) = x·Φ(x) = (x/2)·erfc(−x/√2);  tanh: (x/2)·(1 + tanh(√(2/π)(x + 0.044715x³)))",
+        grad_formula="f'(x) = Φ(x) + x·φ(x);  tanh: its exact derivative",
+        reference="Hendrycks & Gimpel 2016, arXiv:1606.08415",
+        parameters=(
+            Param("approximate", "none", "'none' (exact, erf) or 'tanh'", kind="choice",
+                  choices=("none", "tanh")),
+        ),
+        other_defaults={"jax": {"approximate": "tanh"}},
+    ),
+    Activation(
+        name="silu",
+        family="gated",
+        description="Sigmoid-weighted linear unit (swish): x·σ(x).",
+        formula="f(x) = x·σ(x)",
+        grad_formula="f'(x) = σ(x)·(1 + x·σ(−x))",
+        reference="Elfwing et al. 2017, arXiv:1702.03118; Ramachandran et al. 2017, arXiv:1710.05941",
+        aliases=("swish",),
+    ),
+    Activation(
+        name="hardswish",
+        family="gated",
+        description="Piecewise-quadratic swish: x·relu6(x + 3)/6.",
+        formula="f(x) = 0 if x ≤ −3;  x if x ≥ 3;  x·(x + 3)/6 otherwise",
+        grad_formula="f'(x) = 0 if x < −3;  (2x + 3)/6 if −3 < x < 3;  1 if x > 3",
+        reference="Howard et al. 2019, arXiv:1905.02244 (MobileNetV3)",
+        aliases=("hard_swish", "hard_silu", "hardsilu"),
+        # PyTorch's backward takes the outer branches at the ends: 0 at -3, 1 at 3.
+        kinks_for=lambda p: (
+            Kink(-3.0, left=0.0, right=-0.5, pytorch=0.0),
+            Kink(3.0, left=1.5, right=1.0, pytorch=1.0),
+        ),
+    ),
+    Activation(
+        name="mish",
+        family="gated",
+        description="x·tanh(softplus(x)).",
+        formula="f(x) = x·tanh(log(1 + eˣ))",
+        grad_formula="f'(x) = tanh(sp(x)) + x·sech²(sp(x))·σ(x),  sp = softplus",
+        reference="Misra 2019, arXiv:1908.08681",
+    ),
+    # identity
+    Activation(
+        name="identity",
+        family="identity",
+        description="The input unchanged.",
+        formula="f(x) = x",
+        grad_formula="f'(x) = 1",
+        reference="(the identity function)",
+        aliases=("linear",),
+    ),
+    # over a vector
+    Activation(
+        name="softmax",
+        family="vector",
+        description="Exponentials normalized to sum to 1 across the values (along axis).",
+        formula="f(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)",
+        grad_formula="∂f(x)ᵢ/∂xᵢ = f(x)ᵢ·(1 − f(x)ᵢ)   (the Jacobian's diagonal)",
+        reference="Bridle 1990, Probabilistic Interpretation of Feedforward Classification Outputs",
+        parameters=(Param("axis", -1, "the axis the values are normalized along", kind="int"),),
+        vector=True,
+        grad_note="the diagonal of the Jacobian, ∂fᵢ/∂xᵢ",
+    ),
+    Activation(
+        name="log_softmax",
+        family="vector",
+        description="Logarithm of softmax, computed without forming softmax.",
+        formula="f(x)ᵢ = xᵢ − log Σⱼ e^(xⱼ)",
+        grad_formula="∂f(x)ᵢ/∂xᵢ = 1 − softmax(x)ᵢ   (the Jacobian's diagonal)",
+        reference="Bridle 1990, Probabilistic Interpretation of Feedforward Classification Outputs",
+        aliases=("logsoftmax",),
+        parameters=(Param("axis", -1, "the axis the values are normalized along", kind="int"),),
+        vector=True,
+        grad_note="the diagonal of the Jacobian, ∂fᵢ/∂xᵢ",
+    ),
+)
+
+FAMILIES = {
+    "rectifiers": "rectifiers",
+    "exponential": "exponential",
+    "sigmoidal": "sigmoidal",
+    "shrink": "shrink",
+    "gated": "gated / smooth",
+    "identity": "identity",
+    "vector": "over a vector",
+}
+
+
+def _key(name: str) -> str:
+    """Names compare without case, hyphens or underscores: ``LeakyReLU`` = ``leaky-relu``."""
+    return name.strip().lower().replace("-", "").replace("_", "")
+
+
+def _build_index() -> Mapping[str, Activation]:
+    index: dict[str, Activation] = {}
+    for act in ACTIVATIONS:
+        for spelling in (act.name, *act.aliases):
+            key = _key(spelling)
+            if key in index and index[key] is not act:
+                raise RuntimeError(f"{spelling!r} names both {index[key].name} and {act.name}")
+            index[key] = act
+    return MappingProxyType(index)
+
+
+_INDEX = _build_index()
+
+
+def spellings() -> Iterator[str]:
+    """Every canonical name and alias, in display order (for completion and suggestions)."""
+    for act in ACTIVATIONS:
+        yield act.name
+        yield from act.aliases
+
+
+def names() -> list[str]:
+    """The canonical names, in display order."""
+    return [act.name for act in ACTIVATIONS]
+
+
+def get(name: str) -> Activation:
+    """The activation called ``name`` (or one of its aliases), ignoring case, '-' and '_'.
+
+    Raises LookupError naming the closest valid names when there is none.
+    """
+    act = _INDEX.get(_key(name))
+    if act is not None:
+        return act
+    candidates = {_key(s): s for s in spellings()}
+    close = difflib.get_close_matches(_key(name), list(candidates), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(candidates[c] for c in close)}?" if close else ""
+    raise LookupError(f"unknown activation {name!r}{hint} (see 'actcli list')")

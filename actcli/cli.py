@@ -1,0 +1,342 @@
+"""The command line: a Typer app that only wires inputs, the library and renderers together.
+
+Start-up matters (every TAB press runs this): NumPy, Rich and the renderers load inside the
+commands that use them, never at import.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import signal
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors Click
+
+from actcli import __version__
+from actcli.errors import ActcliError, UsageProblem
+from actcli.registry import ACTIVATIONS, spellings
+from actcli.spec import Spec, parse_specs
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from actcli.render import Column
+
+DEFAULT_TABLE_RANGE = "-3:3:0.5"
+PARAMETER_COMMANDS = ("apply", "grad", "table", "info")  # they take --NAME VALUE parameters
+PARAMETER_NAMES = sorted({p.name for a in ACTIVATIONS for p in a.parameters})
+
+app = typer.Typer(
+    name="actcli",
+    help="Activation functions and their derivatives, exact to the last bit.\n\n"
+    "Example: actcli apply relu 1 -10 0 15 -20 --format tutorial",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain Click help: Typer's Rich help imports rich.markdown and markdown-it, ~50 ms more per
+    # --help, and completion and every one-liner pay part of that (SPEC section 7).
+    rich_markup_mode=None,
+)
+
+
+class Format(StrEnum):
+    auto = "auto"
+    table = "table"
+    tutorial = "tutorial"
+    plain = "plain"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+class DescribeFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Dtype(StrEnum):
+    float64 = "float64"
+    float32 = "float32"
+    float16 = "float16"
+
+
+class KinkChoice(StrEnum):
+    pytorch = "pytorch"
+    left = "left"
+    right = "right"
+    mean = "mean"
+
+
+def _complete_activation(incomplete: str) -> list[str]:
+    head, _, last = incomplete.rpartition(",")
+    prefix = head + "," if head else ""
+    return [prefix + name for name in spellings() if name.startswith(last.lower())]
+
+
+Act = Annotated[str, typer.Argument(
+    metavar="ACT", help="Activation name or alias, with parameters inline: elu, elu:alpha=0.5.",
+    autocompletion=_complete_activation, show_default=False)]
+Acts = Annotated[str, typer.Argument(
+    metavar="ACT[,ACT...]", help="One or more activations, comma-separated: relu,elu:alpha=0.5.",
+    autocompletion=_complete_activation, show_default=False)]
+Values = Annotated[list[str] | None, typer.Argument(
+    metavar="[VALUES]...", show_default=False,
+    help="Numbers (-10, 1e-3, .5, nan, inf), ranges START:STOP[:STEP] (-1:1:0.1) or - for stdin. "
+    "None given: stdin when piped.")]
+Inputs = Annotated[list[str] | None, typer.Option(
+    "--input", "-i", metavar="FILE", show_default=False,
+    help="Read numbers from FILE (whitespace/comma separated, # comments); - is stdin. Repeatable.")]
+Params = Annotated[list[str] | None, typer.Option(
+    "--param", "-p", metavar="NAME=VALUE", show_default=False,
+    help="A parameter of the (single) activation; --NAME VALUE works too, e.g. --alpha 0.5.")]
+FormatOption = Annotated[Format, typer.Option(
+    "--format", "-f", help="auto: a table on a terminal, plain in a pipe.")]
+Precision = Annotated[int | None, typer.Option(
+    min=0, max=30, show_default=False,
+    help="Round to N decimals for display (default: exact, the shortest round-trip text).")]
+DtypeOption = Annotated[Dtype, typer.Option(help="Round inputs to this dtype; results keep it.")]
+KinkOption = Annotated[KinkChoice, typer.Option(
+    help="Derivative at kinks: pytorch's choice, the left or right derivative, or their mean.")]
+NoColor = Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is respected too).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"actcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Activation functions and their derivatives, exact to the last bit."""
+
+
+def _console(no_color: bool, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(no_color=True if no_color else None, stderr=stderr, highlight=False)
+
+
+def _options(params: list[str] | None) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for item in params or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageProblem(f"--param takes NAME=VALUE, got {item!r}")
+        options[key.strip().replace("-", "_")] = value.strip()
+    return options
+
+
+def _compute(
+    command: str, specs: list[Spec], columns: list[Column], values: list[str] | None,
+    inputs: list[str] | None, fmt: Format, precision: int | None, dtype: Dtype,
+    kink: KinkChoice, no_color: bool,
+) -> None:
+    import numpy as np
+
+    from actcli.inputs import read_values
+    from actcli.render import make_renderer
+
+    values, inputs = values or [], inputs or []
+    if not values and not inputs and sys.stdin.isatty():
+        if command != "table":
+            raise UsageProblem(
+                f"no values: give some (actcli {command} {specs[0].activation.name} 1 -10 0), "
+                f"a range (-1:1:0.1), -i FILE, or pipe them in"
+            )
+        values = [DEFAULT_TABLE_RANGE]
+    resolved = fmt.value
+    if resolved == "auto":
+        resolved = "table" if sys.stdout.isatty() else "plain"
+    console = _console(no_color) if resolved == "table" else None
+    renderer = make_renderer(resolved, sys.stdout, columns, precision, console,
+                             show_x=command == "table")
+    try:
+        for batch in read_values(values, inputs):
+            x = batch.astype(dtype.value)
+            results = [
+                c.spec.activation.grad(x, kink=kink.value, **c.spec.params) if c.derivative
+                else c.spec.activation(x, **c.spec.params)
+                for c in columns
+            ]
+            renderer.write(x, [np.asarray(r) for r in results])
+    finally:
+        renderer.close()
+
+
+@app.command()
+def apply(
+    act: Act, values: Values = None, input: Inputs = None, param: Params = None,
+    format: FormatOption = Format.auto, precision: Precision = None,
+    dtype: DtypeOption = Dtype.float64, no_color: NoColor = False,
+) -> None:
+    """f(x) for each value: actcli apply relu 1 -10 0 15 -20."""
+    from actcli.render import Column
+
+    specs = parse_specs(act, _options(param))
+    _only_one(specs, "apply")
+    _compute("apply", specs, [Column(specs[0], False)], values, input, format, precision, dtype,
+             KinkChoice.pytorch, no_color)
+
+
+@app.command()
+def grad(
+    act: Act, values: Values = None, input: Inputs = None, param: Params = None,
+    kink: KinkOption = KinkChoice.pytorch, format: FormatOption = Format.auto,
+    precision: Precision = None, dtype: DtypeOption = Dtype.float64, no_color: NoColor = False,
+) -> None:
+    """f'(x), the first derivative, for each value: actcli grad elu -1 0 1 --kink right."""
+    from actcli.render import Column
+
+    specs = parse_specs(act, _options(param))
+    _only_one(specs, "grad")
+    _compute("grad", specs, [Column(specs[0], True)], values, input, format, precision, dtype,
+             kink, no_color)
+
+
+@app.command()
+def table(
+    acts: Acts, values: Values = None, input: Inputs = None, param: Params = None,
+    grad: Annotated[bool, typer.Option("--grad", help="Add a derivative column per activation.")] = False,
+    kink: KinkOption = KinkChoice.pytorch, format: FormatOption = Format.auto,
+    precision: Precision = None, dtype: DtypeOption = Dtype.float64, no_color: NoColor = False,
+) -> None:
+    """A value table: one row per x, a column per activation (and derivative with --grad).
+
+    With no values on a terminal, x runs over -3:3:0.5."""
+    from actcli.render import Column
+
+    specs = parse_specs(acts, _options(param))
+    columns = [Column(s, d) for s in specs for d in ((False, True) if grad else (False,))]
+    _compute("table", specs, columns, values, input, format, precision, dtype, kink, no_color)
+
+
+def _only_one(specs: list[Spec], command: str) -> None:
+    if len(specs) > 1:
+        raise UsageProblem(f"{command} takes one activation; for several use 'actcli table "
+                           f"{','.join(s.activation.name for s in specs)} ...'")
+
+
+@app.command("list")
+def list_(
+    format: Annotated[DescribeFormat, typer.Option("--format", "-f")] = DescribeFormat.table,
+    no_color: NoColor = False,
+) -> None:
+    """Every activation: name, aliases, parameters with defaults, formula."""
+    from actcli import describe
+
+    if format == DescribeFormat.json:
+        _print_json(describe.list_records())
+    else:
+        describe.print_list(_console(no_color))
+
+
+@app.command()
+def info(
+    act: Act, param: Params = None,
+    format: Annotated[DescribeFormat, typer.Option("--format", "-f")] = DescribeFormat.table,
+    no_color: NoColor = False,
+) -> None:
+    """Formula, derivative, parameters, kinks and their conventions, reference, a value table."""
+    from actcli import describe
+
+    specs = parse_specs(act, _options(param))
+    _only_one(specs, "info")
+    spec = specs[0]
+    if format == DescribeFormat.json:
+        _print_json(describe.info_record(spec))
+    else:
+        describe.print_info(spec, _console(no_color))
+
+
+def _print_json(data: Any) -> None:
+    import json
+
+    # allow_nan=False: every non-finite number was turned into a string already (RFC 8259).
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+# --- argument preparation and the entry point ------------------------------------------------
+
+NUMBER_LIKE = re.compile(r"-(?:\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
+def prepare_args(args: list[str]) -> list[str]:
+    """Make the arguments of the commands that take activations safe for Click.
+
+    - A negative number or range (-10, -.5, -1e-3, -inf, -1:1:0.1) would be read as an option
+      cluster; a leading space makes Click see a value, and number parsing ignores it.
+    - ``--alpha 0.5`` / ``--alpha=0.5`` for any parameter name of the registry becomes
+      ``--param alpha=0.5``, the one option that carries parameters.
+    Other commands' arguments pass unchanged.
+    """
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command not in PARAMETER_COMMANDS:
+        return args
+    out: list[str] = []
+    tokens = iter(args)
+    for token in tokens:
+        if token == "--":
+            out.append(token)
+            out.extend(f" {t}" if NUMBER_LIKE.match(t) else t for t in tokens)
+            break
+        name, eq, inline = token[2:].partition("=")
+        if token.startswith("--") and name.replace("-", "_") in PARAMETER_NAMES:
+            value = inline if eq else next(tokens, "")
+            out += ["--param", f"{name.replace('-', '_')}={value.strip()}"]
+        elif NUMBER_LIKE.match(token):
+            out.append(f" {token}")
+        else:
+            out.append(token)
+    return out
+
+
+def _usage_line(error: click_exceptions.UsageError) -> str:
+    message = error.format_message()
+    if isinstance(error, click_exceptions.NoSuchOption):
+        wanted = error.option_name.lstrip("-").replace("-", "_")
+        close = difflib.get_close_matches(wanted, PARAMETER_NAMES, n=1, cutoff=0.7)
+        if close:
+            message = f"No such option: {error.option_name}; did you mean --{close[0].replace('_', '-')}?"
+    where = error.ctx.command_path if error.ctx else "actcli"
+    return f"{message.rstrip('.')} (see '{where} --help')"
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stdout.flush()
+    sys.stderr.write(f"actcli: error: {message}\n")
+    sys.exit(code)
+
+
+def main(args: list[str] | None = None) -> None:
+    """The console script: run the app, turn every failure into one line and an exit code
+    (0 ok, 1 bad data or file, 2 usage, 130 interrupted; a closed pipe ends quietly)."""
+    if hasattr(signal, "SIGPIPE"):
+        # Die quietly like other Unix tools when the reader goes away (`| head`): exit 141.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=prepare_args(sys.argv[1:] if args is None else args),
+                            prog_name="actcli", standalone_mode=False)
+    except ActcliError as error:
+        _fail(str(error), error.exit_code)
+    except click_exceptions.NoArgsIsHelpError as error:
+        sys.stderr.write(error.format_message() + "\n")  # the help text itself
+        sys.exit(2)
+    except click_exceptions.UsageError as error:
+        _fail(_usage_line(error), 2)
+    except click_exceptions.ClickException as error:
+        _fail(error.format_message(), error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
+    except OSError as error:
+        _fail(f"{error.filename or 'output'}: {error.strerror or error}", 1)
+    sys.exit(code if isinstance(code, int) else 0)
+

@@ -1,0 +1,78 @@
+"""Activation specs as written on the command line: ``elu``, ``elu:alpha=0.5``,
+``hardtanh:min_val=-2:max_val=2``, several joined by commas for ``table``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from actcli.errors import UsageProblem
+from actcli.registry import Activation, ParamValue, get
+
+
+@dataclass(frozen=True)
+class Spec:
+    """An activation with validated parameters (all of them, defaults filled in)."""
+
+    activation: Activation
+    params: dict[str, ParamValue]
+
+    @property
+    def changed(self) -> dict[str, ParamValue]:
+        """The parameters that differ from the defaults."""
+        defaults = self.activation.params
+        return {k: v for k, v in self.params.items() if v != defaults[k]}
+
+    @property
+    def label(self) -> str:
+        """``elu`` or ``elu(alpha=0.5)``: the name with the parameters that differ from the defaults."""
+        args = ", ".join(f"{k}={_show(v)}" for k, v in self.changed.items())
+        return f"{self.activation.name}({args})" if args else self.activation.name
+
+    def header(self, derivative: bool) -> str:
+        """A column header: ``elu(x)``, ``elu'(x)``, ``elu(x; alpha=0.5)``."""
+        args = "; ".join(f"{k}={_show(v)}" for k, v in self.changed.items())
+        prime = "'" if derivative else ""
+        return f"{self.activation.name}{prime}(x{'; ' + args if args else ''})"
+
+
+def _show(value: ParamValue) -> str:
+    return "none" if value is None else str(value)
+
+
+def parse_specs(text: str, options: dict[str, Any] | None = None) -> list[Spec]:
+    """Parse ``ACT[:k=v...][,ACT...]``; ``options`` (from ``--alpha 0.5`` or ``-p alpha=0.5``)
+    apply to a single activation only. Raises UsageProblem with a one-line message."""
+    parts = [p for p in text.split(",") if p.strip()]
+    if not parts:
+        raise UsageProblem("no activation given (see 'actcli list')")
+    options = options or {}
+    if options and len(parts) > 1:
+        names = ", ".join(f"--{k.replace('_', '-')}" for k in options)
+        raise UsageProblem(
+            f"{names} applies to a single activation; with several, write them inline "
+            f"(e.g. elu:alpha=0.5)"
+        )
+    return [_parse_one(part, options) for part in parts]
+
+
+def _parse_one(text: str, options: dict[str, Any]) -> Spec:
+    name, *assignments = text.strip().split(":")
+    try:
+        activation = get(name)
+    except LookupError as error:
+        raise UsageProblem(str(error.args[0])) from None
+    params: dict[str, Any] = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep or not key.strip():
+            raise UsageProblem(
+                f"{activation.name}: cannot read parameter {assignment!r}; write NAME=VALUE, "
+                f"e.g. {activation.name}:{next(iter(activation.params), 'alpha')}=0.5"
+            )
+        params[key.strip().replace("-", "_")] = value.strip()
+    params.update(options)
+    try:
+        return Spec(activation, activation.bind(params))
+    except ValueError as error:
+        raise UsageProblem(str(error)) from None

@@ -1,0 +1,329 @@
+"""The command line, called as users call it: exact output, exit codes and one-line errors.
+
+Most cases run ``actcli.cli.main`` in-process (the same entry point as the console script,
+argument preparation and error handling included); test_cli_process.py runs the installed
+script in real subprocesses and pipes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from actcli.cli import main, prepare_args
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "001_52d095cde46583ad.txt"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+class TerminalInput(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """run(*args, stdin=None) -> Result; stdin None means an interactive terminal."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+    def invoke(*args: str, stdin: str | None = None) -> Result:
+        monkeypatch.setattr("sys.stdin", TerminalInput() if stdin is None else io.StringIO(stdin))
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        captured = capsys.readouterr()
+        return Result(int(exit_info.value.code or 0), captured.out, captured.err)
+
+    return invoke
+
+
+RELU_LINES = """\
+Applying Relu on (1.0) gives 1.0
+Applying Relu on (-10.0) gives 0.0
+Applying Relu on (0.0) gives 0.0
+Applying Relu on (15.0) gives 15.0
+Applying Relu on (-20.0) gives 0.0
+"""
+LEAKY_LINES = """\
+Applying Leaky Relu on (1.0) gives 1.0
+Applying Leaky Relu on (-10.0) gives -0.1
+Applying Leaky Relu on (0.0) gives 0.0
+Applying Leaky Relu on (15.0) gives 15.0
+Applying Leaky Relu on (-20.0) gives -0.2
+"""
+
+
+# --- the seed tutorial -----------------------------------------------------------------------
+
+
+def test_tutorial_relu(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("apply", "relu", "1", "-10", "0", "15", "-20", "--format", "tutorial").out == RELU_LINES
+
+
+def test_tutorial_leaky_relu(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("apply", "leaky_relu", "1", "-10", "0", "15", "-20", "-f", "tutorial").out == LEAKY_LINES
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="the seed texts sit in ../shared beside the repo")
+def test_tutorial_lines_are_the_seed_text() -> None:
+    seed = SEEDS.read_text(encoding="utf-8")
+    assert RELU_LINES in seed.replace("\r\n", "\n")
+    assert LEAKY_LINES in seed.replace("\r\n", "\n")
+
+
+def test_tutorial_pattern_for_grad_and_parameters(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("grad", "relu", "-1", "0", "1", "-f", "tutorial").out == (
+        "Applying Relu Gradient on (-1.0) gives 0.0\n"
+        "Applying Relu Gradient on (0.0) gives 0.0\n"
+        "Applying Relu Gradient on (1.0) gives 1.0\n"
+    )
+    assert run("apply", "elu:alpha=0.5", "-1", "-f", "tutorial", "--precision", "3").out == (
+        "Applying Elu(alpha=0.5) on (-1.000) gives -0.316\n"
+    )
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def test_negative_numbers_need_no_double_dash(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("apply", "relu", "-10", "-0.5", "-1e-3", "-.5", "-inf", "2.5")
+    assert (result.code, result.out, result.err) == (0, "0.0\n0.0\n0.0\n0.0\n0.0\n2.5\n", "")
+
+
+def test_signed_zero_nan_and_infinities(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("apply", "relu", "-0.0", "nan", "inf", "-inf", "Infinity").out == (
+        "-0.0\nnan\ninf\n0.0\ninf\n"
+    )
+    assert run("grad", "tanh", "nan", "inf").out == "nan\n0.0\n"
+
+
+def test_exact_output_round_trips(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("apply", "sigmoid", "1", "-745", "40").out.split()
+    assert out == ["0.7310585786300049", "5e-324", "1.0"]
+    assert float(out[0]) == 1 / (1 + math.exp(-1))
+
+
+def test_range_has_no_drift(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("apply", "identity", "-1:1:0.1").out.split()
+    assert len(out) == 21
+    assert out[:3] == ["-1.0", "-0.9", "-0.8"] and out[10] == "0.0" and out[-1] == "1.0"
+    assert run("apply", "identity", "0:1:0.3").out.split() == ["0.0", "0.3", "0.6", "0.9"]
+    assert run("apply", "identity", "3:1:-1").out.split() == ["3.0", "2.0", "1.0"]
+    assert run("apply", "identity", "1:3").out.split() == ["1.0", "2.0", "3.0"]
+
+
+def test_values_from_files_and_stdin(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = tmp_path / "a.txt"
+    first.write_text("1, 2\n# a comment\n-3 4 # trailing\n\n")
+    second = tmp_path / "b.txt"
+    second.write_text("5\n")
+    assert run("apply", "relu", "-i", str(first), "-i", str(second)).out.split() == [
+        "1.0", "2.0", "0.0", "4.0", "5.0"]
+    assert run("apply", "relu", stdin="-1\n2,3").out.split() == ["0.0", "2.0", "3.0"]
+    assert run("apply", "relu", "7", "-", "8", stdin="9").out.split() == ["7.0", "9.0", "8.0"]
+
+
+def test_dtype_rounds_inputs_and_keeps_outputs(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("apply", "sigmoid", "1", "--dtype", "float32").out == "0.7310586\n"
+    assert run("apply", "identity", "0.1", "--dtype", "float16").out == "0.1\n"
+    assert run("table", "identity", "0.1", "--dtype", "float32", "-f", "csv").out == (
+        "x,identity(x)\n0.1,0.1\n")
+
+
+def test_precision_rounds_for_display(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("apply", "sigmoid", "1", "--precision", "3").out == "0.731\n"
+
+
+def test_kink_conventions(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("grad", "relu", "0").out == "0.0\n"
+    assert run("grad", "relu", "0", "--kink", "right").out == "1.0\n"
+    assert run("grad", "leaky_relu", "0", "--kink", "mean").out == "0.505\n"
+    assert run("table", "relu", "0", "--grad", "--kink", "left", "-f", "csv").out == (
+        "x,relu(x),relu'(x)\n0.0,0.0,0.0\n")
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+
+def test_parameters_inline_as_options_and_with_param(run) -> None:  # type: ignore[no-untyped-def]
+    expected = "-0.31606027941427883\n"
+    assert run("apply", "elu:alpha=0.5", "-1").out == expected
+    assert run("apply", "elu", "--alpha", "0.5", "-1").out == expected
+    assert run("apply", "elu", "--alpha=0.5", "-1").out == expected
+    assert run("apply", "elu", "-p", "alpha=0.5", "-1").out == expected
+    assert run("apply", "hardtanh:min_val=-2:max_val=2", "-3", "3").out == "-2.0\n2.0\n"
+    assert run("apply", "leaky_relu", "--negative-slope", "-0.5", "-2").out == "1.0\n"
+    assert run("apply", "gelu", "--approximate", "tanh", "1").out == "0.8411919906082768\n"
+
+
+def test_names_ignore_case_hyphens_and_underscores(run) -> None:  # type: ignore[no-untyped-def]
+    for spelling in ("LeakyReLU", "leaky-relu", "leaky_relu", "LEAKY"):
+        assert run("apply", spelling, "-10").out == "-0.1\n"
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+def test_plain_csv_tsv_ndjson(run) -> None:  # type: ignore[no-untyped-def]
+    args = ("table", "relu,elu", "-1", "2")
+    assert run(*args).out == "-1.0\t0.0\t-0.6321205588285577\n2.0\t2.0\t2.0\n"
+    assert run(*args, "-f", "csv").out == "x,relu(x),elu(x)\n-1.0,0.0,-0.6321205588285577\n2.0,2.0,2.0\n"
+    assert run(*args, "-f", "tsv").out == (
+        "x\trelu(x)\telu(x)\n-1.0\t0.0\t-0.6321205588285577\n2.0\t2.0\t2.0\n")
+    assert run(*args, "-f", "ndjson").out == (
+        '{"x": -1.0, "relu(x)": 0.0, "elu(x)": -0.6321205588285577}\n'
+        '{"x": 2.0, "relu(x)": 2.0, "elu(x)": 2.0}\n'
+    )
+
+
+def test_csv_quotes_headers_that_need_it(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("table", "elu:alpha=0.5,hardtanh:min_val=-2", "0", "-f", "csv").out
+    assert out.splitlines()[0] == "x,elu(x; alpha=0.5),hardtanh(x; min_val=-2.0)"
+
+
+def test_json_is_valid_and_writes_non_finite_as_strings(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("apply", "relu", "nan", "inf", "-inf", "1", "-f", "json").out
+    records = json.loads(out, parse_constant=lambda c: pytest.fail(f"bare {c} in JSON"))
+    assert records == [
+        {"x": "NaN", "relu(x)": "NaN"},
+        {"x": "Infinity", "relu(x)": "Infinity"},
+        {"x": "-Infinity", "relu(x)": 0.0},
+        {"x": 1.0, "relu(x)": 1.0},
+    ]
+    assert json.loads(run("apply", "relu", "-f", "json", stdin="").out) == []
+
+
+TABLE_80 = """\
+          relu, elu(alpha=0.5)           
+┏━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━┓
+┃    x ┃ relu(x) ┃    elu(x; alpha=0.5) ┃
+┡━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━┩
+│ -1.0 │     0.0 │ -0.31606027941427883 │
+│  0.0 │     0.0 │                  0.0 │
+│  1.0 │     1.0 │                  1.0 │
+└──────┴─────────┴──────────────────────┘
+"""
+
+
+def test_rich_table_at_a_fixed_width(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("table", "relu,elu:alpha=0.5", "-1:1", "-f", "table", "--no-color")
+    assert result.out == TABLE_80
+
+
+def test_rich_table_fits_a_narrow_terminal(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "40")
+    out = run("table", "relu,elu,gelu", "-1", "-f", "table").out
+    assert max(len(line) for line in out.splitlines()) <= 40
+    assert "gelu(x)" in out
+
+
+def test_colour_only_when_asked_and_never_with_no_color(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run("table", "relu", "1", "-f", "table").out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[3" not in run("table", "relu", "1", "-f", "table").out  # bold may stay, colour not
+    monkeypatch.delenv("NO_COLOR")
+    assert "\x1b[3" not in run("table", "relu", "1", "-f", "table", "--no-color").out
+
+
+def test_table_row_limit_says_what_it_left_out(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("table", "relu", "1:1500", "-f", "table").out
+    assert "500 more rows not shown" in out
+
+
+def test_table_without_values_on_a_terminal_uses_the_default_range(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("table", "relu", "-f", "csv").out.splitlines()
+    assert out[1] == "-3.0,0.0" and out[-1] == "3.0,3.0" and len(out) == 14
+
+
+# --- list and info ---------------------------------------------------------------------------
+
+
+def test_list(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "140")
+    out = run("list").out
+    for text in ("leaky_relu", "lrelu", "negative_slope=0.01", "softmax", "over a vector"):
+        assert text in out
+    records = json.loads(run("list", "--format", "json").out)
+    assert records[0]["name"] == "relu" and len(records) == 30
+    assert records[2]["params"] == {"negative_slope": 0.01}
+
+
+def test_info(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("info", "leaky-relu").out
+    for text in ("leaky_relu", "f(x) = x if x > 0 else negative_slope·x", "keras 0.2",
+                 "pytorch (default)", "Maas", "-0.03"):
+        assert text in out
+    record = json.loads(run("info", "elu", "--alpha", "0.5", "-f", "json").out)
+    assert record["params"] == {"alpha": 0.5}
+    assert record["kinks"] == [{"at": 0.0, "left": 0.5, "right": 1.0, "pytorch": 0.5, "mean": 0.75}]
+    assert record["reference"].endswith("arXiv:1511.07289")
+    assert record["values"][0] == {"x": -3.0, "f": -0.475106465816068, "grad": 0.024893534183931972}
+
+
+def test_version(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("--version").out.startswith("actcli ")
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "message"),
+    [
+        (("apply", "rleu", "1"), "", 2, "unknown activation 'rleu'; did you mean relu, rrelu, relu6?"),
+        (("apply", "elu:alhpa=1", "1"), "", 2, "elu: unknown parameter 'alhpa'; did you mean 'alpha'?"),
+        (("apply", "celu:alpha=0", "1"), "", 2, "celu: parameter 'alpha' must be (0, inf), got '0'"),
+        (("apply", "elu:alpha", "1"), "", 2, "elu: cannot read parameter 'alpha'; write NAME=VALUE"),
+        (("apply", "relu", "--alpah", "1"), "", 2, "No such option: --alpah; did you mean --alpha?"),
+        (("apply", "relu", "--alpha", "1", "2"), "", 2, "relu: unknown parameter 'alpha'"),
+        (("apply", "relu", "-x"), "", 2, "No such option: -x"),
+        (("table", "relu,elu", "--alpha", "1", "0"), "", 2, "--alpha applies to a single activation"),
+        (("apply", "relu,elu", "1"), "", 2, "apply takes one activation; for several use 'actcli table"),
+        (("apply", "relu", "--format", "xml", "1"), "", 2, "Invalid value for '--format' / '-f'"),
+        (("apply", "relu", "1", "abc", "2"), "", 1, "argument 2: cannot read 'abc' as a number"),
+        (("apply", "relu", "1_000"), "", 1, "argument 1: cannot read '1_000' as a number"),
+        (("apply", "relu", "5:1:1"), "", 1, "argument 1: range '5:1:1' never reaches its stop"),
+        (("apply", "relu", "0:inf:1"), "", 1, "argument 1: range '0:inf:1' needs finite START"),
+        (("apply", "relu", "-i", "/no/such/file"), "", 1, "/no/such/file: cannot read"),
+        (("apply", "relu"), "1\n2 abc\n", 1, "<stdin>:2: cannot read 'abc' as a number"),
+    ],
+)
+def test_errors_are_one_line_with_an_exit_code(run, args: tuple[str, ...], stdin: str, code: int,  # type: ignore[no-untyped-def]
+                                               message: str) -> None:
+    result = run(*args, stdin=stdin)
+    assert result.code == code
+    assert result.err.startswith("actcli: error: ") and result.err.count("\n") == 1
+    assert message in result.err
+    assert "Traceback" not in result.err
+
+
+def test_values_before_a_bad_token_are_written(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("apply", "relu", stdin="1\n-2\nabc\n3\n")
+    assert (result.code, result.out) == (1, "1.0\n0.0\n")
+    result = run("apply", "relu", "1", "2", "x", "-f", "json")
+    assert json.loads(result.out) == [{"x": 1.0, "relu(x)": 1.0}, {"x": 2.0, "relu(x)": 2.0}]
+
+
+def test_apply_without_values_on_a_terminal_gives_a_hint(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("apply", "relu")
+    assert result.code == 2
+    assert "no values: give some (actcli apply relu 1 -10 0)" in result.err
+
+
+def test_prepare_args_leaves_other_commands_alone() -> None:
+    assert prepare_args(["list", "--alpha", "-1"]) == ["list", "--alpha", "-1"]
+    assert prepare_args(["apply", "elu", "--alpha", "-0.5", "-1"]) == [
+        "apply", "elu", "--param", "alpha=-0.5", " -1"]
+    assert prepare_args(["grad", "relu", "--", "-2"]) == ["grad", "relu", "--", " -2"]

@@ -10,6 +10,7 @@ import difflib
 import re
 import signal
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,7 +20,7 @@ from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors
 from actcli import __version__
 from actcli.errors import ActcliError, UsageProblem
 from actcli.registry import ACTIVATIONS, spellings
-from actcli.spec import Spec, parse_specs
+from actcli.spec import parse_specs
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -134,11 +135,83 @@ def _options(params: list[str] | None) -> dict[str, str]:
     return options
 
 
-def _compute(
-    command: str, specs: list[Spec], columns: list[Column], values: list[str] | None,
-    inputs: list[str] | None, fmt: Format, precision: int | None, dtype: Dtype,
-    kink: KinkChoice, no_color: bool,
-) -> None:
+class OnErrorChoice(StrEnum):
+    stop = "stop"
+    skip = "skip"
+    nan = "nan"
+    keep = "keep"
+
+
+ColumnsOption = Annotated[list[str] | None, typer.Option(
+    "--column", "-c", metavar="NAME|INDEX", show_default=False,
+    help="CSV input: compute this column (name or 1-based index); repeatable or comma-separated.")]
+Into = Annotated[str | None, typer.Option(
+    metavar="NAME", show_default=False, help="CSV: name of the result column (default: relu(x)).")]
+Replace = Annotated[bool, typer.Option("--replace", help="CSV: write results in place of their columns.")]
+Delimiter = Annotated[str, typer.Option(
+    "--delimiter", "-d", metavar="CHAR", help="CSV field delimiter; \\t for tab.")]
+Tsv = Annotated[bool, typer.Option("--tsv", help="CSV input is tab-separated (-d '\\t').")]
+NoHeader = Annotated[bool, typer.Option(
+    "--no-header", help="CSV: the first line is data; columns are numbered from 1.")]
+OnError = Annotated[OnErrorChoice, typer.Option(
+    help="CSV: a cell that is not a number stops (exit 1), or its row is skipped, gets nan, or "
+    "keeps the cell as it is; the count goes to stderr.")]
+Progress = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", show_default=False,
+    help="Progress bar on stderr (default: on a terminal, for files over 4 MB).")]
+Grad = Annotated[bool, typer.Option("--grad", help="Add a derivative column per activation.")]
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """The CSV-stream options, as the computing commands received them."""
+
+    column: list[str] | None
+    into: str | None
+    replace: bool
+    delimiter: str
+    tsv: bool
+    no_header: bool
+    on_error: OnErrorChoice
+    progress: bool | None
+
+    @property
+    def selection(self) -> list[str]:
+        return [name.strip() for item in self.column or [] for name in item.split(",") if name.strip()]
+
+    @property
+    def any_given(self) -> bool:
+        return bool(self.into or self.replace or self.no_header or self.tsv or self.delimiter != ","
+                    or self.on_error != OnErrorChoice.stop)
+
+
+def _run(command: str, acts: str, param: list[str] | None, derivatives: tuple[bool, ...],
+         values: list[str] | None, inputs: list[str] | None, fmt: Format, precision: int | None,
+         dtype: Dtype, kink: KinkChoice, no_color: bool, stream_options: CsvOptions) -> None:
+    """The computing commands: values from arguments, files or stdin, or a CSV stream."""
+    from actcli.render import Column
+
+    specs = parse_specs(acts, _options(param))
+    if command != "table" and len(specs) > 1:
+        raise UsageProblem(f"{command} takes one activation; for several use 'actcli table "
+                           f"{','.join(s.activation.name for s in specs)} ...'")
+    columns = [Column(s, d) for s in specs for d in derivatives]
+    if stream_options.selection:
+        _csv(command, columns, values, inputs, fmt, precision, dtype, kink, no_color, stream_options)
+    elif stream_options.any_given:
+        raise UsageProblem("--into, --replace, --no-header, --tsv, --delimiter and --on-error are "
+                           "for CSV input: select its columns with -c NAME")
+    else:
+        _values(command, columns, values, inputs, fmt, precision, dtype, kink, no_color)
+
+
+def _resolve_format(fmt: Format, piped: str) -> str:
+    return ("table" if sys.stdout.isatty() else piped) if fmt == Format.auto else fmt.value
+
+
+def _values(command: str, columns: list[Column], values: list[str] | None,
+            inputs: list[str] | None, fmt: Format, precision: int | None, dtype: Dtype,
+            kink: KinkChoice, no_color: bool) -> None:
     import numpy as np
 
     from actcli.inputs import read_values
@@ -147,17 +220,16 @@ def _compute(
     values, inputs = values or [], inputs or []
     if not values and not inputs and sys.stdin.isatty():
         if command != "table":
-            raise UsageProblem(
-                f"no values: give some (actcli {command} {specs[0].activation.name} 1 -10 0), "
-                f"a range (-1:1:0.1), -i FILE, or pipe them in"
-            )
+            name = columns[0].spec.activation.name
+            raise UsageProblem(f"no values: give some (actcli {command} {name} 1 -10 0), a range "
+                               f"(-1:1:0.1), -i FILE, or pipe them in")
         values = [DEFAULT_TABLE_RANGE]
-    resolved = fmt.value
-    if resolved == "auto":
-        resolved = "table" if sys.stdout.isatty() else "plain"
-    console = _console(no_color) if resolved == "table" else None
-    renderer = make_renderer(resolved, sys.stdout, columns, precision, console,
-                             show_x=command == "table")
+    resolved = _resolve_format(fmt, "plain")
+    show_x = command == "table" or resolved != "plain"
+    headers = (["x"] if show_x else []) + [c.header for c in columns]
+    renderer = make_renderer(resolved, sys.stdout, headers, [True] * len(headers), precision,
+                             columns=columns, show_x=show_x,
+                             console=_console(no_color) if resolved == "table" else None)
     try:
         for batch in read_values(values, inputs):
             x = batch.astype(dtype.value)
@@ -171,57 +243,75 @@ def _compute(
         renderer.close()
 
 
+def _csv(command: str, columns: list[Column], values: list[str] | None, inputs: list[str] | None,
+         fmt: Format, precision: int | None, dtype: Dtype, kink: KinkChoice, no_color: bool,
+         options: CsvOptions) -> None:
+    from actcli import csvstream
+
+    if any(v.strip() != "-" for v in values or []):
+        raise UsageProblem("with -c, the CSV comes from -i FILE or stdin (-), not from VALUES")
+    paths = list(inputs or []) + [v.strip() for v in values or []]
+    separator = "\t" if options.tsv else options.delimiter.replace("\\t", "\t")
+    if len(separator) != 1 or separator in '"\r\n':
+        raise UsageProblem(f"--delimiter must be one character other than a quote or newline, "
+                           f"got {options.delimiter!r}")
+    resolved = _resolve_format(fmt, "tsv" if separator == "\t" else "csv")
+    request = csvstream.CsvRequest(
+        options.selection, columns, csvstream.Dialect(separator, header=not options.no_header),
+        options.replace, options.into, options.on_error.value, dtype.value, kink.value, precision,
+        options.progress)
+    affected = csvstream.run(paths, request, resolved, sys.stdout, sys.stdin.buffer,
+                             _console(no_color) if resolved == "table" else None,
+                             sys.stderr.isatty())
+    if affected:
+        what = {"skip": "skipped", "nan": "given nan", "keep": "kept as they were"}[options.on_error.value]
+        sys.stderr.write(f"actcli: {affected} row{'s' if affected != 1 else ''} with a cell that "
+                         f"is not a number {what}\n")
+
+
 @app.command()
 def apply(
     act: Act, values: Values = None, input: Inputs = None, param: Params = None,
+    column: ColumnsOption = None, into: Into = None, replace: Replace = False,
     format: FormatOption = Format.auto, precision: Precision = None,
-    dtype: DtypeOption = Dtype.float64, no_color: NoColor = False,
+    dtype: DtypeOption = Dtype.float64, delimiter: Delimiter = ",", tsv: Tsv = False,
+    no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
+    no_color: NoColor = False,
 ) -> None:
-    """f(x) for each value: actcli apply relu 1 -10 0 15 -20."""
-    from actcli.render import Column
-
-    specs = parse_specs(act, _options(param))
-    _only_one(specs, "apply")
-    _compute("apply", specs, [Column(specs[0], False)], values, input, format, precision, dtype,
-             KinkChoice.pytorch, no_color)
+    """f(x) for each value: actcli apply relu 1 -10 0 15 -20; or a CSV column: -c x < data.csv."""
+    _run("apply", act, param, (False,), values, input, format, precision, dtype, KinkChoice.pytorch,
+         no_color, CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress))
 
 
 @app.command()
 def grad(
     act: Act, values: Values = None, input: Inputs = None, param: Params = None,
-    kink: KinkOption = KinkChoice.pytorch, format: FormatOption = Format.auto,
-    precision: Precision = None, dtype: DtypeOption = Dtype.float64, no_color: NoColor = False,
+    kink: KinkOption = KinkChoice.pytorch, column: ColumnsOption = None, into: Into = None,
+    replace: Replace = False, format: FormatOption = Format.auto, precision: Precision = None,
+    dtype: DtypeOption = Dtype.float64, delimiter: Delimiter = ",", tsv: Tsv = False,
+    no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
+    no_color: NoColor = False,
 ) -> None:
     """f'(x), the first derivative, for each value: actcli grad elu -1 0 1 --kink right."""
-    from actcli.render import Column
-
-    specs = parse_specs(act, _options(param))
-    _only_one(specs, "grad")
-    _compute("grad", specs, [Column(specs[0], True)], values, input, format, precision, dtype,
-             kink, no_color)
+    _run("grad", act, param, (True,), values, input, format, precision, dtype, kink, no_color,
+         CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress))
 
 
 @app.command()
 def table(
     acts: Acts, values: Values = None, input: Inputs = None, param: Params = None,
-    grad: Annotated[bool, typer.Option("--grad", help="Add a derivative column per activation.")] = False,
-    kink: KinkOption = KinkChoice.pytorch, format: FormatOption = Format.auto,
-    precision: Precision = None, dtype: DtypeOption = Dtype.float64, no_color: NoColor = False,
+    grad: Grad = False, kink: KinkOption = KinkChoice.pytorch, column: ColumnsOption = None,
+    format: FormatOption = Format.auto, precision: Precision = None,
+    dtype: DtypeOption = Dtype.float64, delimiter: Delimiter = ",", tsv: Tsv = False,
+    no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
+    no_color: NoColor = False,
 ) -> None:
     """A value table: one row per x, a column per activation (and derivative with --grad).
 
-    With no values on a terminal, x runs over -3:3:0.5."""
-    from actcli.render import Column
-
-    specs = parse_specs(acts, _options(param))
-    columns = [Column(s, d) for s in specs for d in ((False, True) if grad else (False,))]
-    _compute("table", specs, columns, values, input, format, precision, dtype, kink, no_color)
-
-
-def _only_one(specs: list[Spec], command: str) -> None:
-    if len(specs) > 1:
-        raise UsageProblem(f"{command} takes one activation; for several use 'actcli table "
-                           f"{','.join(s.activation.name for s in specs)} ...'")
+    With no values on a terminal, x runs over -3:3:0.5; with -c, the CSV with result columns."""
+    _run("table", acts, param, (False, True) if grad else (False,), values, input, format,
+         precision, dtype, kink, no_color,
+         CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, progress))
 
 
 @app.command("list")
@@ -248,7 +338,8 @@ def info(
     from actcli import describe
 
     specs = parse_specs(act, _options(param))
-    _only_one(specs, "info")
+    if len(specs) > 1:
+        raise UsageProblem("info takes one activation")
     spec = specs[0]
     if format == DescribeFormat.json:
         _print_json(describe.info_record(spec))
@@ -315,16 +406,20 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def main(args: list[str] | None = None) -> None:
-    """The console script: run the app, turn every failure into one line and an exit code
-    (0 ok, 1 bad data or file, 2 usage, 130 interrupted; a closed pipe ends quietly)."""
+def main() -> None:
+    """The console script."""
     if hasattr(signal, "SIGPIPE"):
         # Die quietly like other Unix tools when the reader goes away (`| head`): exit 141.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    run(sys.argv[1:])
+
+
+def run(args: list[str]) -> None:
+    """Run the app on ``args`` and exit, every failure turned into one line and an exit code
+    (0 ok, 1 bad data or file, 2 usage, 130 interrupted)."""
     command = typer.main.get_command(app)
     try:
-        code = command.main(args=prepare_args(sys.argv[1:] if args is None else args),
-                            prog_name="actcli", standalone_mode=False)
+        code = command.main(args=prepare_args(args), prog_name="actcli", standalone_mode=False)
     except ActcliError as error:
         _fail(str(error), error.exit_code)
     except click_exceptions.NoArgsIsHelpError as error:
@@ -339,4 +434,3 @@ def main(args: list[str] | None = None) -> None:
     except OSError as error:
         _fail(f"{error.filename or 'output'}: {error.strerror or error}", 1)
     sys.exit(code if isinstance(code, int) else 0)
-

@@ -7,8 +7,9 @@ of its dtype (``repr``); ``precision`` rounds for display. JSON has no NaN or in
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("auto", "table", "tutorial", "plain", "csv", "tsv", "json", "ndjson")
 TABLE_ROW_LIMIT = 1000  # a terminal table beyond this shows the first rows and says how many more
-JSON_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+# Python and NumPy write nan/inf, Polars NaN/inf: all become the same JSON strings.
+JSON_NON_FINITE = {"nan": "NaN", "NaN": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
 
 @dataclass(frozen=True)
@@ -57,80 +59,81 @@ def json_number(text: str) -> str:
     return f'"{JSON_NON_FINITE[text]}"' if text in JSON_NON_FINITE else text
 
 
-class Renderer:
-    """Receives batches of rows (x and one array per column) and writes them as they come."""
+Cells = Sequence[Sequence[str | None]]  # column-major text; None is an empty cell
 
-    def __init__(self, out: IO[str], columns: Sequence[Column], precision: int | None,
-                 show_x: bool = True) -> None:
+
+class Renderer:
+    """Writes rows as they come: computed batches (``write``) or text cells (``write_cells``)."""
+
+    def __init__(self, out: IO[str], headers: Sequence[str], numeric: Sequence[bool],
+                 precision: int | None, show_x: bool = True) -> None:
         self.out = out
-        self.columns = list(columns)
+        self.headers = list(headers)
+        self.numeric = list(numeric)
         self.precision = precision
         self.show_x = show_x
 
     def write(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> None:
+        """A batch of inputs and their results (x written when ``show_x``)."""
+        arrays = [x, *results] if self.show_x else list(results)
+        self.write_cells([format_numbers(a, self.precision) for a in arrays])
+
+    def write_cells(self, cells: Cells) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
         """Finish the output (close a JSON array, print a table); called on errors too."""
         self.out.flush()
 
-    def _texts(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> list[list[str]]:
-        """The cells as text, column by column, x first when shown."""
-        arrays = [x, *results] if self.show_x else list(results)
-        return [format_numbers(a, self.precision) for a in arrays]
 
-    @property
-    def headers(self) -> list[str]:
-        return (["x"] if self.show_x else []) + [c.header for c in self.columns]
+def _rows(cells: Cells) -> Iterator[tuple[str, ...]]:
+    return zip(*([c if c is not None else "" for c in column] for column in cells), strict=True)
 
 
 class PlainRenderer(Renderer):
-    """One line per input: the result (apply/grad), or x and the results separated by tabs."""
+    """One line per row, the cells separated by tabs, no header."""
 
-    def write(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> None:
-        self.out.writelines("\t".join(row) + "\n" for row in zip(*self._texts(x, results), strict=True))
+    def write_cells(self, cells: Cells) -> None:
+        self.out.writelines("\t".join(row) + "\n" for row in _rows(cells))
 
 
 class DelimitedRenderer(Renderer):
-    """CSV or TSV with a header row. Numbers never need quoting."""
+    """CSV or TSV with a header row, fields quoted where they must be."""
 
-    def __init__(self, out: IO[str], columns: Sequence[Column], precision: int | None,
-                 delimiter: str) -> None:
-        super().__init__(out, columns, precision)
-        self.delimiter = delimiter
-        header = self.headers
-        if delimiter == ",":
-            header = [_csv_quote(h) for h in header]
-        out.write(delimiter.join(header) + "\n")
+    def __init__(self, out: IO[str], headers: Sequence[str], numeric: Sequence[bool],
+                 precision: int | None, delimiter: str, show_x: bool = True,
+                 header: bool = True) -> None:
+        super().__init__(out, headers, numeric, precision, show_x)
+        self.writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        if header:
+            self.writer.writerow(self.headers)
 
-    def write(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> None:
-        rows = zip(*self._texts(x, results), strict=True)
-        self.out.writelines(self.delimiter.join(row) + "\n" for row in rows)
-
-
-def _csv_quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text
+    def write_cells(self, cells: Cells) -> None:
+        self.writer.writerows(_rows(cells))
 
 
 class JsonRenderer(Renderer):
-    """A JSON array of records ``{"x": ..., "relu(x)": ...}``, or one record per line (NDJSON)."""
+    """A JSON array of records ``{"x": ..., "relu(x)": ...}``, or one record per line (NDJSON).
+    Numeric columns are JSON numbers (null when empty), others strings."""
 
-    def __init__(self, out: IO[str], columns: Sequence[Column], precision: int | None,
-                 lines: bool) -> None:
-        super().__init__(out, columns, precision)
+    def __init__(self, out: IO[str], headers: Sequence[str], numeric: Sequence[bool],
+                 precision: int | None, lines: bool, show_x: bool = True) -> None:
+        super().__init__(out, headers, numeric, precision, show_x)
         self.lines = lines
-        self.keys = [json.dumps(h) for h in self.headers]
+        self.keys = [json.dumps(h, ensure_ascii=False) for h in self.headers]
         self.count = 0
         if not lines:
             out.write("[")
 
-    def write(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> None:
-        for row in zip(*self._texts(x, results), strict=True):
-            fields = ", ".join(f"{k}: {json_number(v)}" for k, v in zip(self.keys, row, strict=True))
+    def write_cells(self, cells: Cells) -> None:
+        encoded = [[_json_value(v, numeric) for v in column]
+                   for column, numeric in zip(cells, self.numeric, strict=True)]
+        for row in zip(*encoded, strict=True):
+            record = "{" + ", ".join(f"{k}: {v}" for k, v in zip(self.keys, row, strict=True)) + "}"
             if self.lines:
-                self.out.write("{" + fields + "}\n")
+                self.out.write(record + "\n")
             else:
-                self.out.write(("\n  " if self.count == 0 else ",\n  ") + "{" + fields + "}")
+                self.out.write(("\n  " if self.count == 0 else ",\n  ") + record)
             self.count += 1
 
     def close(self) -> None:
@@ -139,42 +142,66 @@ class JsonRenderer(Renderer):
         super().close()
 
 
+def _json_value(text: str | None, numeric: bool) -> str:
+    """A number (null when empty) or, for text columns, a string: CSV has no null, an empty
+    field is the empty string."""
+    if numeric:
+        if not text:
+            return "null"
+        if text in JSON_NON_FINITE or _is_number(text):
+            return json_number(text)
+    return json.dumps(text or "", ensure_ascii=False)  # also a cell kept by --on-error keep
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 class TutorialRenderer(Renderer):
     """The seed tutorial's lines: ``Applying Relu on (1.0) gives 1.0`` (``%.1f`` by default)."""
+
+    def __init__(self, out: IO[str], columns: Sequence[Column], precision: int | None) -> None:
+        super().__init__(out, [], [], precision, show_x=True)
+        self.columns = list(columns)
 
     def write(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> None:
         digits = 1 if self.precision is None else self.precision
         for i, xi in enumerate(x.tolist()):
             for column, result in zip(self.columns, results, strict=True):
-                line = "Applying %s on (%.*f) gives %.*f\n" % (
-                    column.display_name, digits, xi, digits, float(result[i]))
-                self.out.write(line)
+                self.out.write("Applying %s on (%.*f) gives %.*f\n" % (
+                    column.display_name, digits, xi, digits, float(result[i])))
 
 
 class TableRenderer(Renderer):
-    """A Rich table for the terminal: a title with the activations and their parameters, right-
-    aligned exact numbers; rows beyond TABLE_ROW_LIMIT are counted, not shown."""
+    """A Rich table for the terminal: a title, numbers right-aligned; rows beyond
+    TABLE_ROW_LIMIT are counted, not shown."""
 
-    def __init__(self, console: Console, columns: Sequence[Column], precision: int | None) -> None:
-        super().__init__(console.file, columns, precision)
+    def __init__(self, console: Console, headers: Sequence[str], numeric: Sequence[bool],
+                 precision: int | None, title: str, show_x: bool = True) -> None:
+        super().__init__(console.file, headers, numeric, precision, show_x)
         self.console = console
+        self.title = title
         self.rows: list[tuple[str, ...]] = []
         self.hidden = 0
 
-    def write(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> None:
+    def write_cells(self, cells: Cells) -> None:
         room = TABLE_ROW_LIMIT - len(self.rows)
-        self.rows.extend(zip(*self._texts(x[:room], [r[:room] for r in results]), strict=True))
-        self.hidden += max(0, len(x) - room)
+        self.rows.extend(_rows([column[:room] for column in cells]))
+        self.hidden += max(0, len(cells[0]) - room) if cells else 0
 
     def close(self) -> None:
         from rich.table import Table
+        from rich.text import Text
 
-        labels = list(dict.fromkeys(c.spec.label for c in self.columns))
-        table = Table(title=", ".join(labels), title_style="bold", header_style="bold")
-        for header in self.headers:
-            table.add_column(header, justify="right", overflow="fold")
+        table = Table(title=self.title, title_style="bold", header_style="bold")
+        for header, numeric in zip(self.headers, self.numeric, strict=True):
+            table.add_column(header, justify="right" if numeric else "left", overflow="fold")
         for row in self.rows:
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))  # cells are data, never markup
         self.console.print(table)
         if self.hidden:
             self.console.print(
@@ -183,16 +210,25 @@ class TableRenderer(Renderer):
             )
 
 
-def make_renderer(fmt: str, out: IO[str], columns: Sequence[Column], precision: int | None,
-                  console: Console | None, show_x: bool) -> Renderer:
-    """The renderer for ``fmt`` (already resolved from ``auto``)."""
+def title_of(columns: Sequence[Column]) -> str:
+    """The activations and their parameters: ``relu, elu(alpha=0.5)``."""
+    return ", ".join(dict.fromkeys(c.spec.label for c in columns))
+
+
+def make_renderer(fmt: str, out: IO[str], headers: Sequence[str], numeric: Sequence[bool],
+                  precision: int | None, *, columns: Sequence[Column], console: Console | None = None,
+                  show_x: bool = True, header: bool = True) -> Renderer:
+    """The renderer for ``fmt`` (already resolved from ``auto``). ``headers`` and ``numeric``
+    describe the written columns, x first when ``show_x``; ``header`` is false for CSV read
+    without one."""
     if fmt == "table":
         assert console is not None
-        return TableRenderer(console, columns, precision)
+        return TableRenderer(console, headers, numeric, precision, title_of(columns), show_x)
     if fmt == "tutorial":
         return TutorialRenderer(out, columns, precision)
     if fmt in ("csv", "tsv"):
-        return DelimitedRenderer(out, columns, precision, "," if fmt == "csv" else "\t")
+        return DelimitedRenderer(out, headers, numeric, precision, "," if fmt == "csv" else "\t",
+                                 show_x=show_x, header=header)
     if fmt in ("json", "ndjson"):
-        return JsonRenderer(out, columns, precision, lines=fmt == "ndjson")
-    return PlainRenderer(out, columns, precision, show_x=show_x)
+        return JsonRenderer(out, headers, numeric, precision, lines=fmt == "ndjson", show_x=show_x)
+    return PlainRenderer(out, headers, numeric, precision, show_x)

@@ -29,11 +29,11 @@ class Spec:
         args = ", ".join(f"{k}={_show(v)}" for k, v in self.changed.items())
         return f"{self.activation.name}({args})" if args else self.activation.name
 
-    def header(self, derivative: bool) -> str:
-        """A column header: ``elu(x)``, ``elu'(x)``, ``elu(x; alpha=0.5)``."""
+    def header(self, derivative: bool, variable: str = "x") -> str:
+        """A column header: ``elu(x)``, ``elu'(x)``, ``elu(score; alpha=0.5)``."""
         args = "; ".join(f"{k}={_show(v)}" for k, v in self.changed.items())
         prime = "'" if derivative else ""
-        return f"{self.activation.name}{prime}(x{'; ' + args if args else ''})"
+        return f"{self.activation.name}{prime}({variable}{'; ' + args if args else ''})"
 
 
 def _show(value: ParamValue) -> str:

@@ -7,45 +7,16 @@ script in real subprocesses and pipes.
 
 from __future__ import annotations
 
-import io
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from actcli.cli import main, prepare_args
+from actcli.cli import prepare_args
+from tests.conftest import Run
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "001_52d095cde46583ad.txt"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-class TerminalInput(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """run(*args, stdin=None) -> Result; stdin None means an interactive terminal."""
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-
-    def invoke(*args: str, stdin: str | None = None) -> Result:
-        monkeypatch.setattr("sys.stdin", TerminalInput() if stdin is None else io.StringIO(stdin))
-        with pytest.raises(SystemExit) as exit_info:
-            main(list(args))
-        captured = capsys.readouterr()
-        return Result(int(exit_info.value.code or 0), captured.out, captured.err)
-
-    return invoke
 
 
 RELU_LINES = """\
@@ -67,11 +38,11 @@ Applying Leaky Relu on (-20.0) gives -0.2
 # --- the seed tutorial -----------------------------------------------------------------------
 
 
-def test_tutorial_relu(run) -> None:  # type: ignore[no-untyped-def]
+def test_tutorial_relu(run: Run) -> None:
     assert run("apply", "relu", "1", "-10", "0", "15", "-20", "--format", "tutorial").out == RELU_LINES
 
 
-def test_tutorial_leaky_relu(run) -> None:  # type: ignore[no-untyped-def]
+def test_tutorial_leaky_relu(run: Run) -> None:
     assert run("apply", "leaky_relu", "1", "-10", "0", "15", "-20", "-f", "tutorial").out == LEAKY_LINES
 
 
@@ -82,7 +53,7 @@ def test_tutorial_lines_are_the_seed_text() -> None:
     assert LEAKY_LINES in seed.replace("\r\n", "\n")
 
 
-def test_tutorial_pattern_for_grad_and_parameters(run) -> None:  # type: ignore[no-untyped-def]
+def test_tutorial_pattern_for_grad_and_parameters(run: Run) -> None:
     assert run("grad", "relu", "-1", "0", "1", "-f", "tutorial").out == (
         "Applying Relu Gradient on (-1.0) gives 0.0\n"
         "Applying Relu Gradient on (0.0) gives 0.0\n"
@@ -96,25 +67,25 @@ def test_tutorial_pattern_for_grad_and_parameters(run) -> None:  # type: ignore[
 # --- values ----------------------------------------------------------------------------------
 
 
-def test_negative_numbers_need_no_double_dash(run) -> None:  # type: ignore[no-untyped-def]
+def test_negative_numbers_need_no_double_dash(run: Run) -> None:
     result = run("apply", "relu", "-10", "-0.5", "-1e-3", "-.5", "-inf", "2.5")
     assert (result.code, result.out, result.err) == (0, "0.0\n0.0\n0.0\n0.0\n0.0\n2.5\n", "")
 
 
-def test_signed_zero_nan_and_infinities(run) -> None:  # type: ignore[no-untyped-def]
+def test_signed_zero_nan_and_infinities(run: Run) -> None:
     assert run("apply", "relu", "-0.0", "nan", "inf", "-inf", "Infinity").out == (
         "-0.0\nnan\ninf\n0.0\ninf\n"
     )
     assert run("grad", "tanh", "nan", "inf").out == "nan\n0.0\n"
 
 
-def test_exact_output_round_trips(run) -> None:  # type: ignore[no-untyped-def]
+def test_exact_output_round_trips(run: Run) -> None:
     out = run("apply", "sigmoid", "1", "-745", "40").out.split()
     assert out == ["0.7310585786300049", "5e-324", "1.0"]
     assert float(out[0]) == 1 / (1 + math.exp(-1))
 
 
-def test_range_has_no_drift(run) -> None:  # type: ignore[no-untyped-def]
+def test_range_has_no_drift(run: Run) -> None:
     out = run("apply", "identity", "-1:1:0.1").out.split()
     assert len(out) == 21
     assert out[:3] == ["-1.0", "-0.9", "-0.8"] and out[10] == "0.0" and out[-1] == "1.0"
@@ -123,7 +94,7 @@ def test_range_has_no_drift(run) -> None:  # type: ignore[no-untyped-def]
     assert run("apply", "identity", "1:3").out.split() == ["1.0", "2.0", "3.0"]
 
 
-def test_values_from_files_and_stdin(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_values_from_files_and_stdin(run: Run, tmp_path: Path) -> None:
     first = tmp_path / "a.txt"
     first.write_text("1, 2\n# a comment\n-3 4 # trailing\n\n")
     second = tmp_path / "b.txt"
@@ -134,18 +105,18 @@ def test_values_from_files_and_stdin(run, tmp_path: Path) -> None:  # type: igno
     assert run("apply", "relu", "7", "-", "8", stdin="9").out.split() == ["7.0", "9.0", "8.0"]
 
 
-def test_dtype_rounds_inputs_and_keeps_outputs(run) -> None:  # type: ignore[no-untyped-def]
+def test_dtype_rounds_inputs_and_keeps_outputs(run: Run) -> None:
     assert run("apply", "sigmoid", "1", "--dtype", "float32").out == "0.7310586\n"
     assert run("apply", "identity", "0.1", "--dtype", "float16").out == "0.1\n"
     assert run("table", "identity", "0.1", "--dtype", "float32", "-f", "csv").out == (
         "x,identity(x)\n0.1,0.1\n")
 
 
-def test_precision_rounds_for_display(run) -> None:  # type: ignore[no-untyped-def]
+def test_precision_rounds_for_display(run: Run) -> None:
     assert run("apply", "sigmoid", "1", "--precision", "3").out == "0.731\n"
 
 
-def test_kink_conventions(run) -> None:  # type: ignore[no-untyped-def]
+def test_kink_conventions(run: Run) -> None:
     assert run("grad", "relu", "0").out == "0.0\n"
     assert run("grad", "relu", "0", "--kink", "right").out == "1.0\n"
     assert run("grad", "leaky_relu", "0", "--kink", "mean").out == "0.505\n"
@@ -156,7 +127,7 @@ def test_kink_conventions(run) -> None:  # type: ignore[no-untyped-def]
 # --- parameters ------------------------------------------------------------------------------
 
 
-def test_parameters_inline_as_options_and_with_param(run) -> None:  # type: ignore[no-untyped-def]
+def test_parameters_inline_as_options_and_with_param(run: Run) -> None:
     expected = "-0.31606027941427883\n"
     assert run("apply", "elu:alpha=0.5", "-1").out == expected
     assert run("apply", "elu", "--alpha", "0.5", "-1").out == expected
@@ -167,7 +138,7 @@ def test_parameters_inline_as_options_and_with_param(run) -> None:  # type: igno
     assert run("apply", "gelu", "--approximate", "tanh", "1").out == "0.8411919906082768\n"
 
 
-def test_names_ignore_case_hyphens_and_underscores(run) -> None:  # type: ignore[no-untyped-def]
+def test_names_ignore_case_hyphens_and_underscores(run: Run) -> None:
     for spelling in ("LeakyReLU", "leaky-relu", "leaky_relu", "LEAKY"):
         assert run("apply", spelling, "-10").out == "-0.1\n"
 
@@ -175,7 +146,7 @@ def test_names_ignore_case_hyphens_and_underscores(run) -> None:  # type: ignore
 # --- outputs ---------------------------------------------------------------------------------
 
 
-def test_plain_csv_tsv_ndjson(run) -> None:  # type: ignore[no-untyped-def]
+def test_plain_csv_tsv_ndjson(run: Run) -> None:
     args = ("table", "relu,elu", "-1", "2")
     assert run(*args).out == "-1.0\t0.0\t-0.6321205588285577\n2.0\t2.0\t2.0\n"
     assert run(*args, "-f", "csv").out == "x,relu(x),elu(x)\n-1.0,0.0,-0.6321205588285577\n2.0,2.0,2.0\n"
@@ -187,12 +158,12 @@ def test_plain_csv_tsv_ndjson(run) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_csv_quotes_headers_that_need_it(run) -> None:  # type: ignore[no-untyped-def]
+def test_csv_quotes_headers_that_need_it(run: Run) -> None:
     out = run("table", "elu:alpha=0.5,hardtanh:min_val=-2", "0", "-f", "csv").out
     assert out.splitlines()[0] == "x,elu(x; alpha=0.5),hardtanh(x; min_val=-2.0)"
 
 
-def test_json_is_valid_and_writes_non_finite_as_strings(run) -> None:  # type: ignore[no-untyped-def]
+def test_json_is_valid_and_writes_non_finite_as_strings(run: Run) -> None:
     out = run("apply", "relu", "nan", "inf", "-inf", "1", "-f", "json").out
     records = json.loads(out, parse_constant=lambda c: pytest.fail(f"bare {c} in JSON"))
     assert records == [
@@ -216,19 +187,19 @@ TABLE_80 = """\
 """
 
 
-def test_rich_table_at_a_fixed_width(run) -> None:  # type: ignore[no-untyped-def]
+def test_rich_table_at_a_fixed_width(run: Run) -> None:
     result = run("table", "relu,elu:alpha=0.5", "-1:1", "-f", "table", "--no-color")
     assert result.out == TABLE_80
 
 
-def test_rich_table_fits_a_narrow_terminal(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_rich_table_fits_a_narrow_terminal(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")
     out = run("table", "relu,elu,gelu", "-1", "-f", "table").out
     assert max(len(line) for line in out.splitlines()) <= 40
     assert "gelu(x)" in out
 
 
-def test_colour_only_when_asked_and_never_with_no_color(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_colour_only_when_asked_and_never_with_no_color(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert "\x1b[" in run("table", "relu", "1", "-f", "table").out
     monkeypatch.setenv("NO_COLOR", "1")
@@ -237,12 +208,12 @@ def test_colour_only_when_asked_and_never_with_no_color(run, monkeypatch: pytest
     assert "\x1b[3" not in run("table", "relu", "1", "-f", "table", "--no-color").out
 
 
-def test_table_row_limit_says_what_it_left_out(run) -> None:  # type: ignore[no-untyped-def]
+def test_table_row_limit_says_what_it_left_out(run: Run) -> None:
     out = run("table", "relu", "1:1500", "-f", "table").out
     assert "500 more rows not shown" in out
 
 
-def test_table_without_values_on_a_terminal_uses_the_default_range(run) -> None:  # type: ignore[no-untyped-def]
+def test_table_without_values_on_a_terminal_uses_the_default_range(run: Run) -> None:
     out = run("table", "relu", "-f", "csv").out.splitlines()
     assert out[1] == "-3.0,0.0" and out[-1] == "3.0,3.0" and len(out) == 14
 
@@ -250,7 +221,7 @@ def test_table_without_values_on_a_terminal_uses_the_default_range(run) -> None:
 # --- list and info ---------------------------------------------------------------------------
 
 
-def test_list(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_list(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "140")
     out = run("list").out
     for text in ("leaky_relu", "lrelu", "negative_slope=0.01", "softmax", "over a vector"):
@@ -260,7 +231,7 @@ def test_list(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-
     assert records[2]["params"] == {"negative_slope": 0.01}
 
 
-def test_info(run) -> None:  # type: ignore[no-untyped-def]
+def test_info(run: Run) -> None:
     out = run("info", "leaky-relu").out
     for text in ("leaky_relu", "f(x) = x if x > 0 else negative_slope·x", "keras 0.2",
                  "pytorch (default)", "Maas", "-0.03"):
@@ -272,7 +243,7 @@ def test_info(run) -> None:  # type: ignore[no-untyped-def]
     assert record["values"][0] == {"x": -3.0, "f": -0.475106465816068, "grad": 0.024893534183931972}
 
 
-def test_version(run) -> None:  # type: ignore[no-untyped-def]
+def test_version(run: Run) -> None:
     assert run("--version").out.startswith("actcli ")
 
 
@@ -300,7 +271,7 @@ def test_version(run) -> None:  # type: ignore[no-untyped-def]
         (("apply", "relu"), "1\n2 abc\n", 1, "<stdin>:2: cannot read 'abc' as a number"),
     ],
 )
-def test_errors_are_one_line_with_an_exit_code(run, args: tuple[str, ...], stdin: str, code: int,  # type: ignore[no-untyped-def]
+def test_errors_are_one_line_with_an_exit_code(run: Run, args: tuple[str, ...], stdin: str, code: int,
                                                message: str) -> None:
     result = run(*args, stdin=stdin)
     assert result.code == code
@@ -309,14 +280,14 @@ def test_errors_are_one_line_with_an_exit_code(run, args: tuple[str, ...], stdin
     assert "Traceback" not in result.err
 
 
-def test_values_before_a_bad_token_are_written(run) -> None:  # type: ignore[no-untyped-def]
+def test_values_before_a_bad_token_are_written(run: Run) -> None:
     result = run("apply", "relu", stdin="1\n-2\nabc\n3\n")
     assert (result.code, result.out) == (1, "1.0\n0.0\n")
     result = run("apply", "relu", "1", "2", "x", "-f", "json")
     assert json.loads(result.out) == [{"x": 1.0, "relu(x)": 1.0}, {"x": 2.0, "relu(x)": 2.0}]
 
 
-def test_apply_without_values_on_a_terminal_gives_a_hint(run) -> None:  # type: ignore[no-untyped-def]
+def test_apply_without_values_on_a_terminal_gives_a_hint(run: Run) -> None:
     result = run("apply", "relu")
     assert result.code == 2
     assert "no values: give some (actcli apply relu 1 -10 0)" in result.err

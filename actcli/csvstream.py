@@ -1,0 +1,641 @@
+"""CSV streams: selected columns through the library's kernels, everything else passed through.
+
+The input is cut into chunks at record boundaries (a newline outside quotes) and each chunk is
+parsed by Polars with every column read as text, so untouched columns come out as they went in
+(quoting is normalised: a field is quoted only when it must be). The selected columns are
+parsed as float64 and go through the same kernels as ``apply``, so a CSV gives bit-for-bit the
+numbers ``apply`` gives. Chunks are processed by worker threads (Polars and NumPy release the
+GIL) while the main thread writes finished ones in order: output starts before input ends and
+memory is bounded by a few chunks, whatever the input size.
+
+What users see, documented in README.md: a UTF-8 BOM is dropped; CRLF record ends become LF
+(CRLF inside quoted fields is kept); blank lines are skipped; an empty cell in a selected column
+gives an empty result; the header is written as it was read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import select
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import polars as pl
+
+from actcli.errors import DataError, UsageProblem
+from actcli.registry import KinkConvention
+from actcli.render import Column
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+CHUNK_BYTES = 1 << 22  # 4 MiB: amortises Polars' per-call cost, keeps a few chunks small
+IN_FLIGHT = 2  # chunks being parsed while one is written
+BOM = b"\xef\xbb\xbf"
+BLANK_LINE = re.compile(rb"(?:^|\n)\r?\n")
+OnError = Literal["stop", "skip", "nan", "keep"]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str = ","
+    header: bool = True
+
+    @property
+    def byte(self) -> bytes:
+        return self.delimiter.encode()
+
+
+@dataclass(frozen=True)
+class Output:
+    """One result column: an activation (or derivative) of one selected column."""
+
+    column: Column
+    source: int  # index of the selected input column
+    name: str  # its header
+    replaces: bool  # written in place of the source column
+
+
+@dataclass
+class ChunkResult:
+    """A processed chunk: the output frame for the rows that are fine, and what went wrong."""
+
+    frame: pl.DataFrame
+    newlines: int  # physical lines in the chunk, for the line numbers of later chunks
+    affected: int = 0  # rows skipped, set to NaN or kept by --on-error
+    error: str | None = None  # message without the "file:line:" prefix
+    error_line: int = 0  # physical line within the chunk, 0-based
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+class RecordReader:
+    """Chunks of whole records from a binary stream, cut after a newline outside quotes.
+
+    On a pipe a chunk is handed over as soon as the writer pauses, so a slow producer sees its
+    output at once; on files and fast pipes chunks fill up to CHUNK_BYTES.
+    """
+
+    def __init__(self, stream: IO[bytes], name: str, on_progress: Callable[[int], None]) -> None:
+        self.stream = stream
+        self.name = name
+        self.buffer = bytearray()
+        self.eof = False
+        self.paused = False  # the last fill stopped because the writer paused: flush output now
+        self.started = False
+        self.on_progress = on_progress
+        try:
+            self.fd: int | None = stream.fileno()
+        except (OSError, ValueError):
+            self.fd = None
+
+    def _fill(self) -> None:
+        """Read until a chunk's worth is buffered, the input pauses, or it ends."""
+        read1 = getattr(self.stream, "read1", self.stream.read)
+        self.paused = False
+        while not self.eof:
+            data = read1(CHUNK_BYTES)
+            if not data:
+                self.eof = True
+                break
+            self.on_progress(len(data))
+            if not self.started:
+                self.started = True
+                if data.startswith(BOM):
+                    data = data[len(BOM):]
+            self.buffer += data
+            if len(self.buffer) >= CHUNK_BYTES:
+                break
+            if not self._more_ready():
+                self.paused = True
+                break
+
+    def _more_ready(self) -> bool:
+        if self.fd is None:
+            return True
+        try:
+            return bool(select.select([self.fd], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True
+
+    def _boundary(self, limit: int | None = None) -> int:
+        """End (exclusive) of the last complete record in the buffer, 0 if there is none."""
+        buffer = self.buffer
+        end = len(buffer) if limit is None else limit
+        pos = buffer.rfind(b"\n", 0, end)
+        if pos < 0:
+            return 0
+        if buffer.find(b'"', 0, pos) < 0:  # memchr speed; counting runs 5x slower
+            return pos + 1
+        quotes = buffer.count(b'"', 0, pos)
+        while quotes % 2:  # that newline is inside a quoted field: try the one before
+            previous = buffer.rfind(b"\n", 0, pos)
+            if previous < 0:
+                return 0
+            quotes -= buffer.count(b'"', previous, pos)
+            pos = previous
+        return pos + 1
+
+    def first_record(self) -> bytes:
+        """The first record (the header), read on its own."""
+        while True:
+            end = self._first_boundary()
+            if end or self.eof:
+                break
+            self._fill()
+        end = end or len(self.buffer)
+        record = bytes(self.buffer[:end])
+        del self.buffer[:end]
+        return record
+
+    def _first_boundary(self) -> int:
+        quotes = 0
+        start = 0
+        while True:
+            pos = self.buffer.find(b"\n", start)
+            if pos < 0:
+                return 0
+            quotes += self.buffer.count(b'"', start, pos)
+            if quotes % 2 == 0:
+                return pos + 1
+            start = pos + 1
+
+    def chunks(self) -> Iterator[bytes]:
+        while True:
+            if not (self.paused and self._boundary()):  # else hand over what is here first
+                self._fill()
+            end = len(self.buffer) if self.eof else self._boundary()
+            if end:
+                chunk = bytes(self.buffer[:end])
+                del self.buffer[:end]
+                yield chunk
+            if self.eof and not self.buffer:
+                return
+
+
+# --- parsing helpers -------------------------------------------------------------------------
+
+
+def parse_header(record: bytes, dialect: Dialect, name: str) -> list[str]:
+    text = _decode(record, name, 1)
+    rows = list(csv.reader(io.StringIO(text), delimiter=dialect.delimiter))
+    if not rows or not rows[0]:
+        raise DataError(f"{name}:1: the header line is empty")
+    return rows[0]
+
+
+def _decode(data: bytes, name: str, first_line: int) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = first_line + data.count(b"\n", 0, error.start)
+        raise DataError(f"{name}:{line}: not UTF-8 text ({error.reason})") from None
+
+
+def _has_blank_lines(data: bytes) -> bool:
+    # Substring tests run at memchr speed; the regex scans ten times slower.
+    return (b"\n\n" in data or data.startswith((b"\n", b"\r\n"))
+            or (b"\r" in data and b"\n\r\n" in data))
+
+
+def _drop_blank_lines(data: bytes) -> bytes:
+    """Remove blank lines outside quoted fields."""
+    if b'"' not in data:
+        return BLANK_LINE.sub(lambda m: m.group()[:1] if m.group().startswith(b"\n") else b"", data)
+    out, start, quotes = [], 0, 0
+    for match in BLANK_LINE.finditer(data):
+        quotes += data.count(b'"', start, match.start())
+        if quotes % 2 == 0:
+            keep = match.group()[:1] if match.group().startswith(b"\n") else b""
+            out += [data[start:match.start()], keep]
+            start = match.end()
+        else:
+            out.append(data[start:match.end()])
+            quotes += data.count(b'"', match.start(), match.end())
+            start = match.end()
+    out.append(data[start:])
+    return b"".join(out)
+
+
+def _fields_outside_quotes(data: bytes, delimiter: bytes, quoted: bool) -> int:
+    """Number of delimiters outside quoted fields."""
+    if not quoted:
+        return data.count(delimiter)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    # A uint8 running count wraps at 256, which keeps its parity: an eighth of int64's memory.
+    outside = (np.cumsum(raw == ord('"'), dtype=np.uint8) & 1) == 0
+    return int(np.count_nonzero((raw == delimiter[0]) & outside))
+
+
+def _record_lines(data: bytes, dialect: Dialect) -> list[tuple[int, list[str]]]:
+    """(0-based physical line where it starts, fields) of each non-blank record, slowly: only
+    to say where an error is."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""),
+                        delimiter=dialect.delimiter)
+    records, previous = [], 0
+    for row in reader:
+        if row:
+            records.append((previous, row))
+        previous = reader.line_num
+    return records
+
+
+# --- the job ---------------------------------------------------------------------------------
+
+
+class CsvJob:
+    """What to do with each chunk: which columns, which results, what to do with bad cells."""
+
+    def __init__(self, names: list[str], selection: Sequence[str], columns: Sequence[Column],
+                 dialect: Dialect, replace: bool, into: str | None, on_error: OnError,
+                 dtype: str, kink: KinkConvention, source: str) -> None:
+        self.names = names
+        self.dialect = dialect
+        self.selected = [_resolve(s, names, source) for s in selection]
+        if len(set(self.selected)) != len(self.selected):
+            raise UsageProblem("a column is selected twice")
+        self.columns = list(columns)
+        self.replace = replace
+        self.on_error = on_error
+        self.dtype = dtype
+        self.kink = kink
+        self.outputs = self._outputs(into)
+        self.internal = [f"c{i}" for i in range(len(names))]  # Polars names: duplicates allowed
+
+    def _outputs(self, into: str | None) -> list[Output]:
+        count = len(self.selected) * len(self.columns)
+        if into is not None and count != 1:
+            raise UsageProblem(f"--into names one result column, but there are {count}")
+        if self.replace and len(self.columns) != 1:
+            raise UsageProblem("--replace needs a single result per column (one activation, no --grad)")
+        outputs = []
+        for source, index in enumerate(self.selected):
+            for column in self.columns:
+                name = into or (self.names[index] if self.replace
+                                else column.spec.header(column.derivative, self.names[index]))
+                outputs.append(Output(column, source, name, self.replace))
+        return outputs
+
+    @property
+    def numeric(self) -> list[bool]:
+        """For each output column, in header order: is it a result?"""
+        replaced = {self.selected[o.source] for o in self.outputs if o.replaces}
+        return [i in replaced for i in range(len(self.names))] + [
+            True for o in self.outputs if not o.replaces]
+
+    @property
+    def header(self) -> list[str]:
+        replaced = {self.selected[o.source]: o.name for o in self.outputs if o.replaces}
+        kept = [replaced.get(i, n) for i, n in enumerate(self.names)]
+        return kept + [o.name for o in self.outputs if not o.replaces]
+
+    def process(self, data: bytes) -> ChunkResult:
+        """Parse one chunk and compute its result columns (runs in a worker thread)."""
+        quoted = b'"' in data
+        try:
+            frame = self._parse(data)
+            # A blank line parses as a row of nulls; only a chunk with nulls may hold one.
+            blank = any(frame.get_column(c).null_count() for c in self.internal) and (
+                _has_blank_lines(data))
+            clean = _drop_blank_lines(data) if blank else data
+            if blank:
+                frame = self._parse(clean)
+        except pl.exceptions.PolarsError as error:
+            return self._locate_parse_error(data, data.count(b"\n"), str(error))
+        # Without quotes or blank lines every record is one line: no need to count them.
+        newlines = data.count(b"\n") if quoted or blank else frame.height
+        # Polars reports rows with too many fields; too few it fills with nulls, so count.
+        if frame.width != len(self.names):
+            return self._locate_parse_error(data, newlines, "")
+        if len(self.names) == 1:
+            short = not quoted and self.dialect.byte in clean
+        else:
+            short = _fields_outside_quotes(clean, self.dialect.byte, quoted) != (
+                (len(self.names) - 1) * frame.height)
+        if short:
+            return self._locate_parse_error(data, newlines, "")
+        return self._compute(frame, data, newlines)
+
+    def _parse(self, data: bytes) -> pl.DataFrame:
+        return pl.read_csv(data, has_header=False, new_columns=self.internal, infer_schema=False,
+                           separator=self.dialect.delimiter, quote_char='"', raise_if_empty=False)
+
+    def _locate_parse_error(self, data: bytes, newlines: int, message: str) -> ChunkResult:
+        """Find the first bad record of a chunk Polars could not read, for a precise message."""
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start)
+            return self._failed(newlines, f"not UTF-8 text ({error.reason})", line)
+        quotes = [m.start() for m in re.finditer(rb'"', data)]
+        if len(quotes) % 2:
+            line = data.count(b"\n", 0, quotes[-1])
+            return self._failed(newlines, "a quoted field is never closed", line)
+        for line, row in _record_lines(data, self.dialect):
+            if len(row) != len(self.names):
+                return self._failed(newlines, f"a row of {len(row)} field{'s' * (len(row) != 1)} "
+                                    f"where the header has {len(self.names)}", line)
+        reason = message.splitlines()[0] if message else "unknown reason"
+        return self._failed(newlines, f"cannot parse CSV ({reason})", 0)
+
+    def _failed(self, newlines: int, message: str, line: int) -> ChunkResult:
+        return ChunkResult(pl.DataFrame(), newlines, error=message, error_line=line)
+
+    def _compute(self, frame: pl.DataFrame, data: bytes, newlines: int) -> ChunkResult:
+        values, bad = [], np.zeros(frame.height, dtype=bool)
+        texts = [frame.get_column(self.internal[i]) for i in self.selected]
+        for index in self.selected:
+            text = frame.get_column(self.internal[index])
+            number = text.cast(pl.Float64, strict=False)
+            unread = (number.is_null() & text.is_not_null()).to_numpy()
+            if unread.any():  # tolerate surrounding spaces before calling a cell bad
+                number = text.str.strip_chars().cast(pl.Float64, strict=False)
+                unread = (number.is_null() & text.is_not_null()).to_numpy()
+            bad |= unread
+            values.append(number)
+        affected = int(bad.sum())
+        if affected and self.on_error == "stop":
+            row = int(np.argmax(bad))
+            index = next(i for i, v in zip(self.selected, values, strict=True)
+                         if v[row] is None and frame.get_column(self.internal[i])[row] is not None)
+            cell = frame.get_column(self.internal[index])[row]
+            line = _record_lines(data, self.dialect)[row][0]
+            good = self._with_results(frame.head(row), [v.head(row) for v in values],
+                                      [t.head(row) for t in texts], np.zeros(row, dtype=bool))
+            return ChunkResult(good, newlines, error=f"column '{self.names[index]}': cannot read "
+                               f"{cell!r} as a number", error_line=line)
+        if affected and self.on_error == "skip":
+            keep = pl.Series(~bad)
+            frame, bad = frame.filter(keep), bad[~bad]
+            values, texts = [v.filter(keep) for v in values], [t.filter(keep) for t in texts]
+        return ChunkResult(self._with_results(frame, values, texts, bad), newlines, affected)
+
+    def _with_results(self, frame: pl.DataFrame, values: list[pl.Series], texts: list[pl.Series],
+                      bad: np.ndarray) -> pl.DataFrame:
+        """The frame with the result columns added, or put in place of their sources. ``values``
+        are the parsed cells (null where empty or unreadable), ``texts`` the cells as read."""
+        x = [v.to_numpy().astype(self.dtype) for v in values]  # empty cells become NaN here
+        rows: dict[int, np.ndarray] = {}  # vector activations: one matrix per result column
+        columns = [frame.get_column(c) for c in self.internal]
+        extra = []
+        for output in self.outputs:
+            which = self.columns.index(output.column)
+            if output.column.spec.activation.vector:
+                if which not in rows:
+                    matrix = np.stack(x, axis=1) if frame.height else np.zeros((0, len(x)))
+                    rows[which] = _evaluate(output.column, matrix, self.kink, axis=1)
+                result = rows[which][:, output.source]
+            else:
+                result = _evaluate(output.column, x[output.source], self.kink)
+            series = _series(result, output.name)
+            if self.on_error == "keep" and bad.any():
+                series = _where(pl.Series(bad), texts[output.source], series.cast(pl.String))
+            empty = texts[output.source].is_null()
+            if empty.any():
+                series = _where(empty, pl.Series([None], dtype=series.dtype), series)
+            series = series.alias(output.name)
+            if output.replaces:
+                columns[self.selected[output.source]] = series
+            else:
+                extra.append(series)
+        return pl.DataFrame([*columns, *extra])
+
+
+def _evaluate(column: Column, x: np.ndarray, kink: KinkConvention, **extra: Any) -> np.ndarray:
+    act, params = column.spec.activation, {**column.spec.params, **extra}
+    result = act.grad(x, kink=kink, **params) if column.derivative else act(x, **params)
+    return np.asarray(result)
+
+
+def _series(values: np.ndarray, name: str) -> pl.Series:
+    """A result column that Polars writes as the shortest text of the values' own dtype."""
+    if values.dtype == np.float16:  # Polars has no float16 formatting of its own
+        return pl.Series(name, [str(v) for v in values], dtype=pl.String)
+    return pl.Series(name, values)
+
+
+def _where(mask: pl.Series, then: pl.Series, otherwise: pl.Series) -> pl.Series:
+    return pl.select(pl.when(mask).then(then).otherwise(otherwise)).to_series()
+
+
+def _resolve(selection: str, names: list[str], source: str) -> int:
+    """A column by name, or by 1-based index when no column has that name."""
+    if selection in names:
+        return names.index(selection)
+    if selection.isdigit() and 1 <= int(selection) <= len(names):
+        return int(selection) - 1
+    shown = ", ".join(repr(n) for n in names[:20]) + (" ..." if len(names) > 20 else "")
+    raise UsageProblem(f"{source}: column {selection!r} not found; available: {shown}")
+
+
+# --- the stream ------------------------------------------------------------------------------
+
+
+def stream(reader: RecordReader, job: CsvJob, sink: Sink, first_line: int) -> int:
+    """Process the reader's chunks, writing each result in order; returns the rows affected by
+    --on-error. Raises DataError at the first error, after writing every row before it."""
+    affected = 0
+    line = first_line
+    pending: deque[Future[tuple[ChunkResult, Any]]] = deque()
+
+    def work(chunk: bytes) -> tuple[ChunkResult, Any]:
+        result = job.process(chunk)
+        return result, sink.encode(result.frame) if result.frame.height else None
+
+    def finish(done: tuple[ChunkResult, Any]) -> None:
+        nonlocal line, affected
+        result, payload = done
+        if payload is not None:
+            sink.emit(payload)
+        if result.error is not None:
+            raise DataError(f"{reader.name}:{line + result.error_line}: {result.error}")
+        line, affected = line + result.newlines, affected + result.affected
+
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+        try:
+            for chunk in reader.chunks():
+                pending.append(pool.submit(work, chunk))
+                # Keep IN_FLIGHT chunks busy; when the input pauses, write all that is done so a
+                # slow producer sees its results before it sends more.
+                while len(pending) > (0 if reader.paused else IN_FLIGHT):
+                    finish(pending.popleft().result())
+            while pending:
+                finish(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
+    return affected
+
+
+@dataclass(frozen=True)
+class Sink:
+    """How output leaves: ``encode`` turns a frame into a payload in the worker thread (the costly
+    part, in parallel), ``emit`` writes payloads in order, ``close`` finishes the output."""
+
+    encode: Callable[[pl.DataFrame], Any]
+    emit: Callable[[Any], None]
+    close: Callable[[], None]
+
+
+def open_source(path: str, stdin: IO[bytes]) -> tuple[IO[bytes], str, int | None]:
+    """(binary stream, name for messages, size in bytes when known)."""
+    if path == "-":
+        return stdin, "<stdin>", None
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    except OSError as error:
+        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+    return handle, path, os.fstat(handle.fileno()).st_size
+
+
+
+
+
+# --- the whole run ---------------------------------------------------------------------------
+
+PROGRESS_FROM = 4 << 20  # show a progress bar on a terminal for files larger than this
+
+
+@dataclass(frozen=True)
+class CsvRequest:
+    """Everything the command line says about a CSV stream."""
+
+    selection: list[str]
+    columns: list[Column]
+    dialect: Dialect
+    replace: bool
+    into: str | None
+    on_error: OnError
+    dtype: str
+    kink: KinkConvention
+    precision: int | None
+    progress: bool | None  # None: on a terminal, for large files
+
+
+def run(paths: list[str], request: CsvRequest, fmt: str, out: IO[str], stdin: IO[bytes],
+        console: Console | None, stderr_is_terminal: bool) -> int:
+    """Stream every source through the job; returns the number of rows --on-error affected."""
+    job: CsvJob | None = None
+    sink: Sink | None = None
+    affected = 0
+    try:
+        for path in paths or ["-"]:
+            handle, name, size = open_source(path, stdin)
+            show = request.progress if request.progress is not None else (
+                stderr_is_terminal and size is not None and size > PROGRESS_FROM)
+            with _progress(show, size, name) as advance:
+                reader = RecordReader(handle, name, advance)
+                names, first_line = _read_names(reader, request.dialect, name)
+                if job is None:
+                    job = CsvJob(names, request.selection, request.columns, request.dialect,
+                                 request.replace, request.into, request.on_error, request.dtype,
+                                 request.kink, name)
+                    sink = _sink(job, request, fmt, out, console)
+                elif names != job.names:
+                    raise DataError(f"{name}:1: the header differs from the first input's")
+                assert sink is not None
+                affected += stream(reader, job, sink, first_line)
+            if handle is not stdin:
+                handle.close()
+    finally:
+        if sink is not None:
+            sink.close()
+        else:
+            out.flush()
+    return affected
+
+
+def _read_names(reader: RecordReader, dialect: Dialect, name: str) -> tuple[list[str], int]:
+    """The column names and the physical line number of the first data record."""
+    record = reader.first_record()
+    if not record.strip():
+        raise DataError(f"{name}: empty input: no header line" if dialect.header
+                        else f"{name}: empty input")
+    fields = parse_header(record, dialect, name)
+    if dialect.header:
+        return fields, 1 + record.count(b"\n")
+    reader.buffer[:0] = record  # no header: the first record is data
+    return [str(i) for i in range(1, len(fields) + 1)], 1
+
+
+class _progress:
+    """A Rich progress bar on stderr over the bytes of the file, or nothing."""
+
+    def __init__(self, show: bool, size: int | None, name: str) -> None:
+        self.show, self.size, self.name = show, size, name
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not self.show:
+            return lambda n: None
+        from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+        self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                            DownloadColumn(), TransferSpeedColumn(), transient=True,
+                            console=_stderr_console())
+        self.bar.start()
+        task = self.bar.add_task(self.name, total=self.size)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], console: Console | None) -> Sink:
+    """Where the output frames go, for the format."""
+    from actcli.render import make_renderer
+
+    if fmt == "tutorial":
+        raise UsageProblem("--format tutorial prints plain values; with CSV columns use csv, tsv, "
+                           "json, ndjson, table or plain")
+    if fmt in ("csv", "tsv") and request.precision is None:
+        delimiter = "," if fmt == "csv" else "\t"
+        if request.dialect.header:
+            csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow(job.header)
+        out.flush()
+        binary = getattr(out, "buffer", None)
+
+        def encode(frame: pl.DataFrame) -> bytes:
+            buffer = io.BytesIO()
+            frame.write_csv(buffer, include_header=False, separator=delimiter)
+            return buffer.getvalue()
+
+        def emit(payload: bytes) -> None:
+            if binary is not None:
+                binary.write(payload)
+                binary.flush()
+            else:  # a text-only stream (tests)
+                out.write(payload.decode("utf-8"))
+
+        return Sink(encode, emit, out.flush)
+    numeric = job.numeric
+    shown = [i for i, result in enumerate(numeric) if result or fmt != "plain"]
+    renderer = make_renderer(fmt, out, [job.header[i] for i in shown], [numeric[i] for i in shown],
+                             request.precision, columns=request.columns, console=console,
+                             header=request.dialect.header)
+
+    def cells(frame: pl.DataFrame) -> list[list[str | None]]:
+        return [_texts(frame.to_series(i), numeric[i], request.precision) for i in shown]
+
+    return Sink(cells, renderer.write_cells, renderer.close)
+
+
+def _texts(column: pl.Series, numeric: bool, precision: int | None) -> list[str | None]:
+    if numeric and precision is not None and column.dtype != pl.String:
+        return [None if v is None else f"{v:.{precision}f}" for v in column.to_list()]
+    return column.cast(pl.String).to_list()

@@ -12,6 +12,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -19,7 +20,7 @@ from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors
 
 from actcli import __version__
 from actcli.errors import ActcliError, UsageProblem
-from actcli.registry import ACTIVATIONS, spellings
+from actcli.registry import ACTIVATIONS, get, spellings
 from actcli.spec import parse_specs
 
 if TYPE_CHECKING:
@@ -73,8 +74,18 @@ class KinkChoice(StrEnum):
 
 
 def _complete_activation(incomplete: str) -> list[str]:
-    head, _, last = incomplete.rpartition(",")
-    prefix = head + "," if head else ""
+    """Names and aliases; after ``NAME:``, its parameter names (``elu:al`` -> ``elu:alpha=``)."""
+    head, comma, last = incomplete.rpartition(",")
+    prefix = head + comma
+    if ":" in last:
+        given, _, partial = last.rpartition(":")
+        try:
+            act = get(given.split(":")[0])
+        except LookupError:
+            return []
+        used = {item.partition("=")[0] for item in given.split(":")[1:]}
+        return [f"{prefix}{given}:{p.name}=" for p in act.parameters
+                if p.name.startswith(partial) and p.name not in used]
     return [prefix + name for name in spellings() if name.startswith(last.lower())]
 
 
@@ -88,7 +99,7 @@ Values = Annotated[list[str] | None, typer.Argument(
     metavar="[VALUES]...", show_default=False,
     help="Numbers (-10, 1e-3, .5, nan, inf), ranges START:STOP[:STEP] (-1:1:0.1) or - for stdin. "
     "None given: stdin when piped.")]
-Inputs = Annotated[list[str] | None, typer.Option(
+Inputs = Annotated[list[Path] | None, typer.Option(
     "--input", "-i", metavar="FILE", show_default=False,
     help="Read numbers from FILE (whitespace/comma separated, # comments); - is stdin. Repeatable.")]
 Params = Annotated[list[str] | None, typer.Option(
@@ -186,11 +197,12 @@ class CsvOptions:
 
 
 def _run(command: str, acts: str, param: list[str] | None, derivatives: tuple[bool, ...],
-         values: list[str] | None, inputs: list[str] | None, fmt: Format, precision: int | None,
+         values: list[str] | None, files: list[Path] | None, fmt: Format, precision: int | None,
          dtype: Dtype, kink: KinkChoice, no_color: bool, stream_options: CsvOptions) -> None:
     """The computing commands: values from arguments, files or stdin, or a CSV stream."""
     from actcli.render import Column
 
+    inputs = [str(path) for path in files or []]
     specs = parse_specs(acts, _options(param))
     if command != "table" and len(specs) > 1:
         raise UsageProblem(f"{command} takes one activation; for several use 'actcli table "

@@ -7,6 +7,7 @@ commands that use them, never at import.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import signal
 import sys
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from actcli.render import Column
 
 DEFAULT_TABLE_RANGE = "-3:3:0.5"
-PARAMETER_COMMANDS = ("apply", "grad", "table", "info")  # they take --NAME VALUE parameters
+PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot")  # they take --NAME VALUE parameters
 PARAMETER_NAMES = sorted({p.name for a in ACTIVATIONS for p in a.parameters})
 
 app = typer.Typer(
@@ -224,8 +225,6 @@ def _resolve_format(fmt: Format, piped: str) -> str:
 def _values(command: str, columns: list[Column], values: list[str] | None,
             inputs: list[str] | None, fmt: Format, precision: int | None, dtype: Dtype,
             kink: KinkChoice, no_color: bool) -> None:
-    import numpy as np
-
     from actcli.inputs import read_values
     from actcli.render import make_renderer
 
@@ -245,12 +244,7 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
     try:
         for batch in read_values(values, inputs):
             x = batch.astype(dtype.value)
-            results = [
-                c.spec.activation.grad(x, kink=kink.value, **c.spec.params) if c.derivative
-                else c.spec.activation(x, **c.spec.params)
-                for c in columns
-            ]
-            renderer.write(x, [np.asarray(r) for r in results])
+            renderer.write(x, [c.evaluate(x, kink.value) for c in columns])
     finally:
         renderer.close()
 
@@ -324,6 +318,41 @@ def table(
     _run("table", acts, param, (False, True) if grad else (False,), values, input, format,
          precision, dtype, kink, no_color,
          CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, progress))
+
+
+@app.command()
+def plot(
+    acts: Acts, param: Params = None, grad: Grad = False,
+    x_range: Annotated[str, typer.Option(
+        "--range", metavar="START:STOP", help="The x axis.")] = "-5:5",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE.png|.svg|.pdf", show_default=False,
+        help="Write an image with matplotlib (pip install 'actcli[plot]') instead.")] = None,
+    width: Annotated[int | None, typer.Option(min=20, show_default=False,
+                                              help="Characters (default: the terminal's).")] = None,
+    height: Annotated[int | None, typer.Option(min=8, show_default=False,
+                                               help="Lines (default: fits the terminal).")] = None,
+    no_color: NoColor = False,
+) -> None:
+    """The curves in the terminal, kinks marked; --grad adds the derivatives."""
+    import shutil
+
+    from actcli import plot as plots
+    from actcli.render import Column, title_of
+
+    specs = parse_specs(acts, _options(param))
+    columns = [Column(s, d) for s in specs for d in ((False, True) if grad else (False,))]
+    start, stop = plots.parse_range(x_range)
+    if output is not None:
+        plots.image(plots.curves(columns, start, stop, 1001), output, title_of(columns))
+        return
+    size = shutil.get_terminal_size()
+    columns_wide = width or size.columns
+    lines = height or max(12, min(size.lines - 3, 32))
+    color = sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ
+    drawn = plots.terminal(plots.curves(columns, start, stop, 4 * columns_wide), columns_wide,
+                           lines, title_of(columns), color)
+    sys.stdout.write(drawn + "\n")
 
 
 @app.command("list")

@@ -391,10 +391,10 @@ class CsvJob:
             if output.column.spec.activation.vector:
                 if which not in rows:
                     matrix = np.stack(x, axis=1) if frame.height else np.zeros((0, len(x)))
-                    rows[which] = _evaluate(output.column, matrix, self.kink, axis=1)
+                    rows[which] = output.column.evaluate(matrix, self.kink, axis=1)
                 result = rows[which][:, output.source]
             else:
-                result = _evaluate(output.column, x[output.source], self.kink)
+                result = output.column.evaluate(x[output.source], self.kink)
             series = _series(result, output.name)
             if self.on_error == "keep" and bad.any():
                 series = _where(pl.Series(bad), texts[output.source], series.cast(pl.String))
@@ -407,12 +407,6 @@ class CsvJob:
             else:
                 extra.append(series)
         return pl.DataFrame([*columns, *extra])
-
-
-def _evaluate(column: Column, x: np.ndarray, kink: KinkConvention, **extra: Any) -> np.ndarray:
-    act, params = column.spec.activation, {**column.spec.params, **extra}
-    result = act.grad(x, kink=kink, **params) if column.derivative else act(x, **params)
-    return np.asarray(result)
 
 
 def _series(values: np.ndarray, name: str) -> pl.Series:

@@ -121,4 +121,20 @@ def print_info(spec: Spec, console: Console) -> None:
     for row in _value_rows(spec):
         values.add_row(*row)
     console.print(values)
+    if console.is_terminal:
+        _small_plot(spec, console)
     console.print(f"reference: {act.reference}")
+
+
+def _small_plot(spec: Spec, console: Console) -> None:
+    """The function over -5:5, drawn in the terminal."""
+    from rich.text import Text
+
+    from actcli import plot
+    from actcli.render import Column
+
+    column = Column(spec, False)
+    width = min(console.width, 72)
+    drawn = plot.terminal(plot.curves([column], -5.0, 5.0, 4 * width), width, 16, spec.label,
+                          color=not console.no_color)
+    console.print(Text.from_ansi(drawn))

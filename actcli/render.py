@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from actcli.registry import KinkConvention
 from actcli.spec import Spec
 
 if TYPE_CHECKING:
@@ -37,6 +38,12 @@ class Column:
     @property
     def header(self) -> str:
         return self.spec.header(self.derivative)
+
+    def evaluate(self, x: NDArray[Any], kink: KinkConvention = "pytorch", **extra: Any) -> NDArray[Any]:
+        """The column's values at ``x``: the activation, or its derivative with ``kink``."""
+        act, params = self.spec.activation, {**self.spec.params, **extra}
+        result = act.grad(x, kink=kink, **params) if self.derivative else act(x, **params)
+        return np.asarray(result)
 
     @property
     def display_name(self) -> str:

@@ -6,7 +6,6 @@ commands that use them, never at import.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import signal
@@ -434,6 +433,7 @@ def _usage_line(error: click_exceptions.UsageError) -> str:
     message = error.format_message()
     if isinstance(error, click_exceptions.NoSuchOption):
         wanted = error.option_name.lstrip("-").replace("-", "_")
+        import difflib  # only for error messages: kept off the start-up path
         close = difflib.get_close_matches(wanted, PARAMETER_NAMES, n=1, cutoff=0.7)
         if close:
             message = f"No such option: {error.option_name}; did you mean --{close[0].replace('_', '-')}?"

@@ -8,7 +8,6 @@ under the entry's name (``<name>`` and ``<name>_grad``); this module stays free 
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -206,6 +205,7 @@ class Activation:
 def _unknown_param_message(activation: str, key: str, known: list[str]) -> str:
     if not known:
         return f"{activation}: unknown parameter '{key}' ({activation} takes no parameters)"
+    import difflib  # only for error messages: kept off the start-up path
     close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
     return f"{activation}: unknown parameter '{key}'; {hint}valid: {', '.join(known)}"
@@ -640,6 +640,7 @@ def get(name: str) -> Activation:
     if act is not None:
         return act
     candidates = {_key(s): s for s in spellings()}
+    import difflib  # only for error messages: kept off the start-up path
     close = difflib.get_close_matches(_key(name), list(candidates), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(candidates[c] for c in close)}?" if close else ""
     raise LookupError(f"unknown activation {name!r}{hint} (see 'actcli list')")

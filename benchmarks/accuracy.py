@@ -91,7 +91,7 @@ def jax_functions(name: str) -> tuple[Fn, Fn] | None:
 
 def worst_ulp(fn: Fn, x: np.ndarray, exact: list[Any], dtype: type[np.floating]) -> tuple[float, bool]:
     """The largest error in ULP over the finite inputs, and whether every ±inf/NaN input gives
-    the exact limit (or NaN for NaN)."""
+    the limit correctly rounded (or NaN for NaN)."""
     got = fn(x)
     worst, special_ok = 0.0, True
     for xi, g, e in zip(x.tolist(), got.tolist(), exact, strict=True):
@@ -100,7 +100,7 @@ def worst_ulp(fn: Fn, x: np.ndarray, exact: list[Any], dtype: type[np.floating])
         err = reference.ulp_error(g, e, dtype)
         if np.isfinite(xi):
             worst = max(worst, err)
-        elif err > 0:
+        elif err > 0.5:  # correctly rounded limit (0.01 itself is not a float32)
             special_ok = False
     return worst, special_ok
 

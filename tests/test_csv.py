@@ -249,3 +249,12 @@ def test_reader_cuts_only_between_records(monkeypatch: pytest.MonkeyPatch) -> No
     assert b"".join(chunks) == data
     for chunk in chunks:
         assert chunk.count(b'"') % 2 == 0 and chunk.endswith(b"\n")
+
+
+def test_progress_only_when_asked(run: Run, tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("x\n-1\n2\n")
+    quiet = run("apply", "relu", "-c", "x", "-i", str(data))
+    shown = run("apply", "relu", "-c", "x", "-i", str(data), "--progress")
+    assert quiet.err == "" and quiet.out == shown.out == "x,relu(x)\n-1,0.0\n2,2.0\n"
+    assert shown.code == 0 and "Traceback" not in shown.err

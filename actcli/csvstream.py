@@ -107,11 +107,11 @@ class RecordReader:
                 self.eof = True
                 break
             self.on_progress(len(data))
-            if not self.started:
-                self.started = True
-                if data.startswith(BOM):
-                    data = data[len(BOM):]
             self.buffer += data
+            if not self.started and (len(self.buffer) >= len(BOM) or self.eof):
+                self.started = True  # the BOM may come split over reads: look once 3 bytes are here
+                if self.buffer.startswith(BOM):
+                    del self.buffer[:len(BOM)]
             if len(self.buffer) >= CHUNK_BYTES:
                 break
             if not self._more_ready():
@@ -126,11 +126,10 @@ class RecordReader:
         except (OSError, ValueError):
             return True
 
-    def _boundary(self, limit: int | None = None) -> int:
+    def _boundary(self) -> int:
         """End (exclusive) of the last complete record in the buffer, 0 if there is none."""
         buffer = self.buffer
-        end = len(buffer) if limit is None else limit
-        pos = buffer.rfind(b"\n", 0, end)
+        pos = buffer.rfind(b"\n")
         if pos < 0:
             return 0
         if buffer.find(b'"', 0, pos) < 0:  # memchr speed; counting runs 5x slower
@@ -350,10 +349,9 @@ class CsvJob:
         return ChunkResult(pl.DataFrame(), newlines, error=message, error_line=line)
 
     def _compute(self, frame: pl.DataFrame, data: bytes, newlines: int) -> ChunkResult:
-        values, bad = [], np.zeros(frame.height, dtype=bool)
         texts = [frame.get_column(self.internal[i]) for i in self.selected]
-        for index in self.selected:
-            text = frame.get_column(self.internal[index])
+        values, bad = [], np.zeros(frame.height, dtype=bool)
+        for text in texts:
             number = text.cast(pl.Float64, strict=False)
             unread = (number.is_null() & text.is_not_null()).to_numpy()
             if unread.any():  # tolerate surrounding spaces before calling a cell bad
@@ -364,14 +362,14 @@ class CsvJob:
         affected = int(bad.sum())
         if affected and self.on_error == "stop":
             row = int(np.argmax(bad))
-            index = next(i for i, v in zip(self.selected, values, strict=True)
-                         if v[row] is None and frame.get_column(self.internal[i])[row] is not None)
-            cell = frame.get_column(self.internal[index])[row]
+            which = next(k for k, (v, t) in enumerate(zip(values, texts, strict=True))
+                         if v[row] is None and t[row] is not None)
             line = _record_lines(data, self.dialect)[row][0]
             good = self._with_results(frame.head(row), [v.head(row) for v in values],
                                       [t.head(row) for t in texts], np.zeros(row, dtype=bool))
-            return ChunkResult(good, newlines, error=f"column '{self.names[index]}': cannot read "
-                               f"{cell!r} as a number", error_line=line)
+            name = self.names[self.selected[which]]
+            return ChunkResult(good, newlines, error=f"column '{name}': cannot read "
+                               f"{texts[which][row]!r} as a number", error_line=line)
         if affected and self.on_error == "skip":
             keep = pl.Series(~bad)
             frame, bad = frame.filter(keep), bad[~bad]

@@ -20,7 +20,7 @@ from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors
 
 from actcli import __version__
 from actcli.errors import ActcliError, UsageProblem
-from actcli.registry import ACTIVATIONS, get, spellings
+from actcli.registry import ACTIVATIONS, KINK_CONVENTIONS, get, spellings
 from actcli.spec import parse_specs
 
 if TYPE_CHECKING:
@@ -66,11 +66,9 @@ class Dtype(StrEnum):
     float16 = "float16"
 
 
-class KinkChoice(StrEnum):
-    pytorch = "pytorch"
-    left = "left"
-    right = "right"
-    mean = "mean"
+# The conventions come from the registry, the one place that defines them.
+KinkChoice = StrEnum("KinkChoice", {k: k for k in KINK_CONVENTIONS})  # type: ignore[misc]
+DEFAULT_KINK = KinkChoice(KINK_CONVENTIONS[0])  # pytorch
 
 
 def _complete_activation(incomplete: str) -> list[str]:
@@ -106,7 +104,7 @@ Params = Annotated[list[str] | None, typer.Option(
     "--param", "-p", metavar="NAME=VALUE", show_default=False,
     help="A parameter of the (single) activation; --NAME VALUE works too, e.g. --alpha 0.5.")]
 FormatOption = Annotated[Format, typer.Option(
-    "--format", "-f", help="auto: a table on a terminal, plain in a pipe.")]
+    "--format", "-f", help="auto: a table on a terminal; in a pipe plain, or CSV for CSV input.")]
 Precision = Annotated[int | None, typer.Option(
     min=0, max=30, show_default=False,
     help="Round to N decimals for display (default: exact, the shortest round-trip text).")]
@@ -130,10 +128,10 @@ def _main(
     """Activation functions and their derivatives, exact to the last bit."""
 
 
-def _console(no_color: bool, stderr: bool = False) -> Console:
+def _console(no_color: bool) -> Console:
     from rich.console import Console
 
-    return Console(no_color=True if no_color else None, stderr=stderr, highlight=False)
+    return Console(no_color=True if no_color else None, highlight=False)
 
 
 def _options(params: list[str] | None) -> dict[str, str]:
@@ -284,14 +282,14 @@ def apply(
     no_color: NoColor = False,
 ) -> None:
     """f(x) for each value: actcli apply relu 1 -10 0 15 -20; or a CSV column: -c x < data.csv."""
-    _run("apply", act, param, (False,), values, input, format, precision, dtype, KinkChoice.pytorch,
+    _run("apply", act, param, (False,), values, input, format, precision, dtype, DEFAULT_KINK,
          no_color, CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress))
 
 
 @app.command()
 def grad(
     act: Act, values: Values = None, input: Inputs = None, param: Params = None,
-    kink: KinkOption = KinkChoice.pytorch, column: ColumnsOption = None, into: Into = None,
+    kink: KinkOption = DEFAULT_KINK, column: ColumnsOption = None, into: Into = None,
     replace: Replace = False, format: FormatOption = Format.auto, precision: Precision = None,
     dtype: DtypeOption = Dtype.float64, delimiter: Delimiter = ",", tsv: Tsv = False,
     no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
@@ -305,7 +303,7 @@ def grad(
 @app.command()
 def table(
     acts: Acts, values: Values = None, input: Inputs = None, param: Params = None,
-    grad: Grad = False, kink: KinkOption = KinkChoice.pytorch, column: ColumnsOption = None,
+    grad: Grad = False, kink: KinkOption = DEFAULT_KINK, column: ColumnsOption = None,
     format: FormatOption = Format.auto, precision: Precision = None,
     dtype: DtypeOption = Dtype.float64, delimiter: Delimiter = ",", tsv: Tsv = False,
     no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,

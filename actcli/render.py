@@ -22,7 +22,6 @@ from actcli.spec import Spec
 if TYPE_CHECKING:
     from rich.console import Console
 
-FORMATS = ("auto", "table", "tutorial", "plain", "csv", "tsv", "json", "ndjson")
 TABLE_ROW_LIMIT = 1000  # a terminal table beyond this shows the first rows and says how many more
 # Python and NumPy write nan/inf, Polars NaN/inf: all become the same JSON strings.
 JSON_NON_FINITE = {"nan": "NaN", "NaN": "NaN", "inf": "Infinity", "-inf": "-Infinity"}

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors Click
@@ -26,6 +26,7 @@ from actcli.spec import parse_specs
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from actcli.registry import KinkConvention
     from actcli.render import Column
 
 DEFAULT_TABLE_RANGE = "-3:3:0.5"
@@ -69,6 +70,10 @@ class Dtype(StrEnum):
 # The conventions come from the registry, the one place that defines them.
 KinkChoice = StrEnum("KinkChoice", {k: k for k in KINK_CONVENTIONS})  # type: ignore[misc]
 DEFAULT_KINK = KinkChoice(KINK_CONVENTIONS[0])  # pytorch
+
+
+def _convention(choice: KinkChoice) -> KinkConvention:
+    return cast("KinkConvention", choice.value)
 
 
 def _complete_activation(incomplete: str) -> list[str]:
@@ -241,7 +246,7 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
     try:
         for batch in read_values(values, inputs):
             x = batch.astype(dtype.value)
-            renderer.write(x, [c.evaluate(x, kink.value) for c in columns])
+            renderer.write(x, [c.evaluate(x, _convention(kink)) for c in columns])
     finally:
         renderer.close()
 
@@ -261,7 +266,7 @@ def _csv(command: str, columns: list[Column], values: list[str] | None, inputs: 
     resolved = _resolve_format(fmt, "tsv" if separator == "\t" else "csv")
     request = csvstream.CsvRequest(
         options.selection, columns, csvstream.Dialect(separator, header=not options.no_header),
-        options.replace, options.into, options.on_error.value, dtype.value, kink.value, precision,
+        options.replace, options.into, options.on_error.value, dtype.value, _convention(kink), precision,
         options.progress)
     affected = csvstream.run(paths, request, resolved, sys.stdout, sys.stdin.buffer,
                              _console(no_color) if resolved == "table" else None,

@@ -21,13 +21,12 @@ from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors
 from actcli import __version__
 from actcli.errors import ActcliError, UsageProblem
 from actcli.registry import ACTIVATIONS, KINK_CONVENTIONS, get, spellings
-from actcli.spec import parse_specs
+from actcli.spec import Column, parse_specs
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from actcli.registry import KinkConvention
-    from actcli.render import Column
 
 DEFAULT_TABLE_RANGE = "-3:3:0.5"
 PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot")  # they take --NAME VALUE parameters
@@ -203,7 +202,6 @@ def _run(command: str, acts: str, param: list[str] | None, derivatives: tuple[bo
          values: list[str] | None, files: list[Path] | None, fmt: Format, precision: int | None,
          dtype: Dtype, kink: KinkChoice, no_color: bool, stream_options: CsvOptions) -> None:
     """The computing commands: values from arguments, files or stdin, or a CSV stream."""
-    from actcli.render import Column
 
     inputs = [str(path) for path in files or []]
     specs = parse_specs(acts, _options(param))
@@ -340,7 +338,7 @@ def plot(
     import shutil
 
     from actcli import plot as plots
-    from actcli.render import Column, title_of
+    from actcli.render import title_of
 
     specs = parse_specs(acts, _options(param))
     columns = [Column(s, d) for s in specs for d in ((False, True) if grad else (False,))]

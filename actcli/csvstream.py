@@ -31,7 +31,7 @@ import polars as pl
 
 from actcli.errors import DataError, UsageProblem
 from actcli.registry import KinkConvention
-from actcli.render import Column
+from actcli.spec import Column
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -13,7 +13,7 @@ import numpy as np
 
 from actcli.registry import ACTIVATIONS, FAMILIES, Activation, Kink, Param
 from actcli.render import format_numbers, json_number
-from actcli.spec import Spec
+from actcli.spec import Column, Spec
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -131,7 +131,6 @@ def _small_plot(spec: Spec, console: Console) -> None:
     from rich.text import Text
 
     from actcli import plot
-    from actcli.render import Column
 
     column = Column(spec, False)
     width = min(console.width, 72)

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from actcli.errors import DataError, UsageProblem
-from actcli.render import Column
+from actcli.spec import Column
 
 IMAGE_TYPES = (".png", ".svg", ".pdf")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

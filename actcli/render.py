@@ -10,14 +10,12 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from actcli.registry import KinkConvention
-from actcli.spec import Spec
+from actcli.spec import Column
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,31 +23,6 @@ if TYPE_CHECKING:
 TABLE_ROW_LIMIT = 1000  # a terminal table beyond this shows the first rows and says how many more
 # Python and NumPy write nan/inf, Polars NaN/inf: all become the same JSON strings.
 JSON_NON_FINITE = {"nan": "NaN", "NaN": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
-
-
-@dataclass(frozen=True)
-class Column:
-    """One result column: an activation's values or derivatives."""
-
-    spec: Spec
-    derivative: bool
-
-    @property
-    def header(self) -> str:
-        return self.spec.header(self.derivative)
-
-    def evaluate(self, x: NDArray[Any], kink: KinkConvention = "pytorch", **extra: Any) -> NDArray[Any]:
-        """The column's values at ``x``: the activation, or its derivative with ``kink``."""
-        act, params = self.spec.activation, {**self.spec.params, **extra}
-        result = act.grad(x, kink=kink, **params) if self.derivative else act(x, **params)
-        return np.asarray(result)
-
-    @property
-    def display_name(self) -> str:
-        """As the seed tutorial names it: ``Relu``, ``Leaky Relu``, ``Elu(alpha=0.5) Gradient``."""
-        args = ", ".join(f"{k}={v}" for k, v in self.spec.changed.items())
-        name = self.spec.activation.display_name + (f"({args})" if args else "")
-        return name + (" Gradient" if self.derivative else "")
 
 
 def format_numbers(values: NDArray[Any], precision: int | None) -> list[str]:

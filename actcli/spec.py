@@ -1,13 +1,17 @@
 """Activation specs as written on the command line: ``elu``, ``elu:alpha=0.5``,
-``hardtanh:min_val=-2:max_val=2``, several joined by commas for ``table``."""
+``hardtanh:min_val=-2:max_val=2``, several joined by commas for ``table``; and the result
+columns computed from them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from actcli.errors import UsageProblem
-from actcli.registry import Activation, ParamValue, get
+from actcli.registry import Activation, KinkConvention, ParamValue, get
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,30 @@ def _parse_one(text: str, options: dict[str, Any]) -> Spec:
         return Spec(activation, activation.bind(params))
     except ValueError as error:
         raise UsageProblem(str(error)) from None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One result column: an activation's values or derivatives."""
+
+    spec: Spec
+    derivative: bool
+
+    @property
+    def header(self) -> str:
+        return self.spec.header(self.derivative)
+
+    def evaluate(self, x: NDArray[Any], kink: KinkConvention = "pytorch", **extra: Any) -> NDArray[Any]:
+        """The column's values at ``x``: the activation, or its derivative with ``kink``."""
+        import numpy as np  # here, not at the top: this module serves --help and completion
+
+        act, params = self.spec.activation, {**self.spec.params, **extra}
+        result = act.grad(x, kink=kink, **params) if self.derivative else act(x, **params)
+        return np.asarray(result)
+
+    @property
+    def display_name(self) -> str:
+        """As the seed tutorial names it: ``Relu``, ``Leaky Relu``, ``Elu(alpha=0.5) Gradient``."""
+        args = ", ".join(f"{k}={v}" for k, v in self.spec.changed.items())
+        name = self.spec.activation.display_name + (f"({args})" if args else "")
+        return name + (" Gradient" if self.derivative else "")

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 CHUNK_BYTES = 1 << 22  # 4 MiB: amortises Polars' per-call cost, keeps a few chunks small
 IN_FLIGHT = 2  # chunks being parsed while one is written
 BOM = b"\xef\xbb\xbf"
-BLANK_LINE = re.compile(rb"(?:^|\n)\r?\n")
+BLANK_LINES = re.compile(rb"(^|\n)(?:\r?\n)+")  # a run of blank lines, after a line's end
 OnError = Literal["stop", "skip", "nan", "keep"]
 
 
@@ -206,20 +206,13 @@ def _has_blank_lines(data: bytes) -> bool:
 
 
 def _drop_blank_lines(data: bytes) -> bytes:
-    """Remove blank lines outside quoted fields."""
-    if b'"' not in data:
-        return BLANK_LINE.sub(lambda m: m.group()[:1] if m.group().startswith(b"\n") else b"", data)
+    """Remove blank lines outside quoted fields; a run of them is one match, of which only the
+    previous line's end is kept."""
     out, start, quotes = [], 0, 0
-    for match in BLANK_LINE.finditer(data):
+    for match in BLANK_LINES.finditer(data):
         quotes += data.count(b'"', start, match.start())
-        if quotes % 2 == 0:
-            keep = match.group()[:1] if match.group().startswith(b"\n") else b""
-            out += [data[start:match.start()], keep]
-            start = match.end()
-        else:
-            out.append(data[start:match.end()])
-            quotes += data.count(b'"', match.start(), match.end())
-            start = match.end()
+        out += [data[start:match.start()], match.group(1) if quotes % 2 == 0 else match.group()]
+        start = match.end()
     out.append(data[start:])
     return b"".join(out)
 
@@ -546,16 +539,21 @@ def run(paths: list[str], request: CsvRequest, fmt: str, out: IO[str], stdin: IO
 
 
 def _read_names(reader: RecordReader, dialect: Dialect, name: str) -> tuple[list[str], int]:
-    """The column names and the physical line number of the first data record."""
+    """The column names and the physical line number of the first data record; blank lines
+    before the first record are skipped like any other."""
+    skipped = 0
     record = reader.first_record()
-    if not record.strip():
+    while record and not record.strip():
+        skipped += record.count(b"\n")
+        record = reader.first_record()
+    if not record:
         raise DataError(f"{name}: empty input: no header line" if dialect.header
                         else f"{name}: empty input")
     fields = parse_header(record, dialect, name)
     if dialect.header:
-        return fields, 1 + record.count(b"\n")
+        return fields, 1 + skipped + record.count(b"\n")
     reader.buffer[:0] = record  # no header: the first record is data
-    return [str(i) for i in range(1, len(fields) + 1)], 1
+    return [str(i) for i in range(1, len(fields) + 1)], 1 + skipped
 
 
 class _progress:

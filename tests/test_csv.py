@@ -49,6 +49,18 @@ def test_untouched_columns_pass_through_in_value(run: Run) -> None:
     assert [r[-1] for r in rows] == ["relu(x)", "1.5", "0.0", "", "0.001"]
 
 
+def test_runs_of_blank_lines_anywhere_are_skipped(run: Run) -> None:
+    data = '\n\r\nx,n\r\n1,"q\r\n\r\n\r\nq"\r\n\r\n\r\n2,b\n\n\n'
+    result = run("apply", "relu", "-c", "x", "-f", "json", stdin=data)
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == [{"x": "1", "n": "q\r\n\r\n\r\nq", "relu(x)": 1.0},
+                                      {"x": "2", "n": "b", "relu(x)": 2.0}]
+    late = run("apply", "relu", "-c", "x", stdin="\n\nx\n1\n\n\nzz\n")
+    assert late.err == "actcli: error: <stdin>:7: column 'x': cannot read 'zz' as a number\n"
+    assert run("apply", "relu", "-c", "x", stdin="\n\n").err == (
+        "actcli: error: <stdin>: empty input: no header line\n")
+
+
 def test_quoting_is_normalised_only_where_needed(run: Run) -> None:
     out = run("apply", "identity", "-c", "x", stdin='a,x\n"plain",1\n"with, comma",2\n').out
     assert out == 'a,x,identity(x)\nplain,1,1.0\n"with, comma",2,2.0\n'

@@ -184,19 +184,22 @@ class RecordReader:
 
 
 def parse_header(record: bytes, dialect: Dialect, name: str) -> list[str]:
-    text = _decode(record, name, 1)
-    rows = list(csv.reader(io.StringIO(text), delimiter=dialect.delimiter))
+    problem = _utf8_problem(record)
+    if problem:
+        raise DataError(f"{name}:{1 + problem[0]}: {problem[1]}")
+    rows = list(csv.reader(io.StringIO(record.decode("utf-8")), delimiter=dialect.delimiter))
     if not rows or not rows[0]:
         raise DataError(f"{name}:1: the header line is empty")
     return rows[0]
 
 
-def _decode(data: bytes, name: str, first_line: int) -> str:
+def _utf8_problem(data: bytes) -> tuple[int, str] | None:
+    """(0-based line, message) of the first byte that is not UTF-8, or None."""
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = first_line + data.count(b"\n", 0, error.start)
-        raise DataError(f"{name}:{line}: not UTF-8 text ({error.reason})") from None
+        return data.count(b"\n", 0, error.start), f"not UTF-8 text ({error.reason})"
+    return None
 
 
 def _has_blank_lines(data: bytes) -> bool:
@@ -322,14 +325,11 @@ class CsvJob:
 
     def _locate_parse_error(self, data: bytes, newlines: int, message: str) -> ChunkResult:
         """Find the first bad record of a chunk Polars could not read, for a precise message."""
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start)
-            return self._failed(newlines, f"not UTF-8 text ({error.reason})", line)
-        quotes = [m.start() for m in re.finditer(rb'"', data)]
-        if len(quotes) % 2:
-            line = data.count(b"\n", 0, quotes[-1])
+        problem = _utf8_problem(data)
+        if problem:
+            return self._failed(newlines, problem[1], problem[0])
+        if data.count(b'"') % 2:  # quotes before the last one pair up: it opens the open field
+            line = data.count(b"\n", 0, data.rfind(b'"'))
             return self._failed(newlines, "a quoted field is never closed", line)
         for line, row in _record_lines(data, self.dialect):
             if len(row) != len(self.names):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 TABLE_ROW_LIMIT = 1000  # a terminal table beyond this shows the first rows and says how many more
 # Python and NumPy write nan/inf, Polars NaN/inf: all become the same JSON strings.
 JSON_NON_FINITE = {"nan": "NaN", "NaN": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+# RFC 8259's number: what may be written bare (float() would also pass '1_000' or ' 2').
+JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
 def format_numbers(values: NDArray[Any], precision: int | None) -> list[str]:
@@ -127,17 +130,9 @@ def _json_value(text: str | None, numeric: bool) -> str:
     if numeric:
         if not text:
             return "null"
-        if text in JSON_NON_FINITE or _is_number(text):
+        if text in JSON_NON_FINITE or JSON_NUMBER.fullmatch(text):
             return json_number(text)
     return json.dumps(text or "", ensure_ascii=False)  # also a cell kept by --on-error keep
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 class TutorialRenderer(Renderer):

@@ -162,6 +162,8 @@ def test_other_formats(run: Run) -> None:
     data = "n,x\na,-1\nb,\n"
     assert json.loads(run("apply", "relu", "-c", "x", "-f", "json", stdin=data).out) == [
         {"n": "a", "x": "-1", "relu(x)": 0.0}, {"n": "b", "x": "", "relu(x)": None}]
+    kept = run("apply", "relu", "-c", "x", "--on-error", "keep", "-f", "json", stdin="x\n1_000\n2\n")
+    assert json.loads(kept.out) == [{"x": "1_000", "relu(x)": "1_000"}, {"x": "2", "relu(x)": 2.0}]
     assert run("apply", "relu", "-c", "x", "-f", "ndjson", stdin="x\nnan\n").out == (
         '{"x": "nan", "relu(x)": "NaN"}\n')
     assert run("apply", "relu", "-c", "x", "-f", "plain", stdin=data).out == "0.0\n\n"

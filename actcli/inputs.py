@@ -83,19 +83,23 @@ class Range:
                     yield np.array([float(self.start + int(i) * self.step) for i in k])
 
 
-def _text_batches(lines: Iterable[str], source: str) -> Iterator[NDArray[np.float64]]:
-    """Numbers separated by whitespace, commas or newlines; '#' starts a comment."""
+def _text_batches(lines: Iterable[bytes | str], source: str) -> Iterator[NDArray[np.float64]]:
+    """Numbers separated by whitespace, commas or newlines; '#' starts a comment. Lines are
+    decoded one by one, so text that is not UTF-8 is reported at its line, after the values
+    before it (a text stream decodes ahead and would fail before them)."""
     values: list[float] = []
-    for line_number, line in enumerate(lines, start=1):
-        for token in SEPARATORS.split(line.partition("#")[0]):
-            if not token:
-                continue
-            try:
-                values.append(number(token, f"{source}:{line_number}"))
-            except DataError:
-                if values:
-                    yield np.array(values)
-                raise
+    for line_number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            for token in SEPARATORS.split(line.partition("#")[0]):
+                if token:
+                    values.append(number(token, f"{source}:{line_number}"))
+        except (DataError, UnicodeDecodeError) as error:
+            if values:
+                yield np.array(values)
+            if isinstance(error, UnicodeDecodeError):
+                raise DataError(f"{source}:{line_number}: not UTF-8 text ({error.reason})") from None
+            raise
         if len(values) >= BATCH:
             yield np.array(values)
             values = []
@@ -105,13 +109,11 @@ def _text_batches(lines: Iterable[str], source: str) -> Iterator[NDArray[np.floa
 
 def _file_batches(path: str, stdin: TextIO) -> Iterator[NDArray[np.float64]]:
     if path == "-":
-        yield from _text_batches(stdin, "<stdin>")
+        yield from _text_batches(getattr(stdin, "buffer", stdin), "<stdin>")
         return
     try:
-        with Path(path).open(encoding="utf-8") as handle:
+        with Path(path).open("rb") as handle:
             yield from _text_batches(handle, path)
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
 

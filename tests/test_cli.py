@@ -280,6 +280,17 @@ def test_errors_are_one_line_with_an_exit_code(run: Run, args: tuple[str, ...], 
     assert "Traceback" not in result.err
 
 
+def test_text_that_is_not_utf8_is_reported_at_its_line(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"".join(b"%d\n" % i for i in range(3000)) + b"\xff\n5\n")
+    result = run("apply", "identity", "-i", str(bad))
+    assert result.err == f"actcli: error: {bad}:3001: not UTF-8 text (invalid start byte)\n"
+    assert result.code == 1 and len(result.out.split()) == 3000  # nothing before it is lost
+    piped = run("apply", "relu", stdin=b"1\n\xff\n")
+    assert piped.out == "1.0\n"
+    assert piped.err == "actcli: error: <stdin>:2: not UTF-8 text (invalid start byte)\n"
+
+
 def test_values_before_a_bad_token_are_written(run: Run) -> None:
     result = run("apply", "relu", stdin="1\n-2\nabc\n3\n")
     assert (result.code, result.out) == (1, "1.0\n0.0\n")

@@ -13,16 +13,12 @@ import numpy as np
 
 from actcli.registry import ACTIVATIONS, FAMILIES, Activation, Kink, Param
 from actcli.render import format_numbers, json_number
-from actcli.spec import Column, Spec
+from actcli.spec import Column, Spec, show_value
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 INFO_POINTS = np.arange(-3.0, 3.5, 1.0)  # the x of info's short value table
-
-
-def _default_text(value: object) -> str:
-    return "none" if value is None else str(value)
 
 
 def _param_record(act: Activation, p: Param) -> dict[str, Any]:
@@ -54,14 +50,14 @@ def print_list(console: Console) -> None:
             family = act.family
             table.add_section()
             table.add_row(f"[italic]{FAMILIES[family]}[/italic]", "", "", "")
-        params = "\n".join(f"{p.name}={_default_text(p.default)}" for p in act.parameters)
+        params = "\n".join(f"{p.name}={show_value(p.default)}" for p in act.parameters)
         table.add_row(f"[bold]{act.name}[/bold]", ", ".join(act.aliases), params, act.formula)
     console.print(table)
 
 
 def _value_rows(spec: Spec) -> list[list[str]]:
-    act, params = spec.activation, dict[str, Any](spec.params)
-    columns = [INFO_POINTS, act(INFO_POINTS, **params), act.grad(INFO_POINTS, **params)]
+    columns = [INFO_POINTS, Column(spec, False).evaluate(INFO_POINTS),
+               Column(spec, True).evaluate(INFO_POINTS)]
     return [list(row) for row in zip(*(format_numbers(c, None) for c in columns), strict=True)]
 
 
@@ -97,8 +93,8 @@ def print_info(spec: Spec, console: Console) -> None:
             params.add_column(header, overflow="fold")
         for p in act.parameters:
             record = _param_record(act, p)
-            others = ", ".join(f"{lib} {_default_text(v)}" for lib, v in record["other_defaults"].items())
-            params.add_row(p.name, _default_text(spec.params[p.name]), _default_text(p.default),
+            others = ", ".join(f"{lib} {show_value(v)}" for lib, v in record["other_defaults"].items())
+            params.add_row(p.name, show_value(spec.params[p.name]), show_value(p.default),
                            p.valid_range, others, p.doc)
         console.print(params)
     kinks = act.kinks_for(spec.params)

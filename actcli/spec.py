@@ -30,17 +30,18 @@ class Spec:
     @property
     def label(self) -> str:
         """``elu`` or ``elu(alpha=0.5)``: the name with the parameters that differ from the defaults."""
-        args = ", ".join(f"{k}={_show(v)}" for k, v in self.changed.items())
+        args = ", ".join(f"{k}={show_value(v)}" for k, v in self.changed.items())
         return f"{self.activation.name}({args})" if args else self.activation.name
 
     def header(self, derivative: bool, variable: str = "x") -> str:
         """A column header: ``elu(x)``, ``elu'(x)``, ``elu(score; alpha=0.5)``."""
-        args = "; ".join(f"{k}={_show(v)}" for k, v in self.changed.items())
+        args = "; ".join(f"{k}={show_value(v)}" for k, v in self.changed.items())
         prime = "'" if derivative else ""
         return f"{self.activation.name}{prime}({variable}{'; ' + args if args else ''})"
 
 
-def _show(value: ParamValue) -> str:
+def show_value(value: ParamValue) -> str:
+    """A parameter value as the command line spells it (``none`` for no threshold)."""
     return "none" if value is None else str(value)
 
 

@@ -1,8 +1,7 @@
 """Bridge between the registry and the kernels: dtypes, shapes, parameters and kink conventions.
 
-Inputs of any shape become float64 arrays; float32 and float16 inputs are computed in float64 and
-rounded once back to their own dtype, so they come out correctly rounded in all but the rarest
-double-rounding ties.
+Inputs of any shape become float64 arrays; float32 and float16 inputs are computed in float64,
+rounded to odd (see actcli.extended.round_to_odd), then to their own dtype: correctly rounded.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from actcli import kernels
+from actcli.extended import ROUND_TO_ODD
 
 if TYPE_CHECKING:
     from actcli.registry import Activation, KinkConvention, ParamValue
@@ -41,7 +41,17 @@ CHUNK = 8192
 
 
 def _run(kernel: Any, act: Activation, values: NDArray[np.float64],
-         params: dict[str, ParamValue]) -> NDArray[np.float64]:
+         params: dict[str, ParamValue], out_dtype: np.dtype[Any]) -> NDArray[np.float64]:
+    # For float32/float16 the kernels round to odd, so that _finish's second rounding is correct.
+    token = ROUND_TO_ODD.set(out_dtype in NARROW_DTYPES)
+    try:
+        return _chunks(kernel, act, values, params)
+    finally:
+        ROUND_TO_ODD.reset(token)
+
+
+def _chunks(kernel: Any, act: Activation, values: NDArray[np.float64],
+            params: dict[str, ParamValue]) -> NDArray[np.float64]:
     with np.errstate(all="ignore"):
         if act.vector or values.size <= CHUNK:
             return kernel(values, **params)  # type: ignore[no-any-return]
@@ -55,7 +65,7 @@ def _run(kernel: Any, act: Activation, values: NDArray[np.float64],
 def evaluate(act: Activation, x: ArrayLike, params: dict[str, ParamValue]) -> Any:
     """``act`` at ``x`` with validated ``params``."""
     values, shape, out_dtype = _prepare(x)
-    y = _run(getattr(kernels, act.name), act, values, params)
+    y = _run(getattr(kernels, act.name), act, values, params, out_dtype)
     return _finish(y, shape, out_dtype)
 
 
@@ -64,7 +74,7 @@ def differentiate(
 ) -> Any:
     """The first derivative of ``act`` at ``x``; at each kink the value ``kink`` asks for."""
     values, shape, out_dtype = _prepare(x)
-    g = _run(getattr(kernels, act.name + "_grad"), act, values, params)
+    g = _run(getattr(kernels, act.name + "_grad"), act, values, params, out_dtype)
     for point in act.kinks_for(params):
         g[values == point.at] = point.derivative(kink)
     return _finish(g, shape, out_dtype)

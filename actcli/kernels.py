@@ -1,91 +1,61 @@
 """The math: every activation ``<name>(x, **params)`` and its derivative ``<name>_grad``.
 
 Kernels take a float64 array of one or more dimensions and return a new one of the same shape. They
-are pure NumPy, know nothing of dtypes other than float64, of kinks conventions (the caller
-overrides kink points) or of terminals. Each uses a formulation that is stable over the whole
-float64 range; the comments say why where the textbook form fails. Overflow and invalid-value
-warnings are silenced by the caller: branches discarded by ``np.where`` may overflow harmlessly.
+are pure NumPy, know nothing of dtypes other than float64, of kink conventions (the caller
+overrides kink points) or of terminals. Overflow and invalid-value warnings are silenced by the
+caller: branches discarded by ``np.where`` may overflow harmlessly.
+
+Every result is within 1 ULP: each kernel forms its value as a double-double pair (actcli/extended.py)
+accurate to about 2**-57 and rounds it once, so the error is at most 0.5 ULP plus a small fraction.
+No libm function is called, so the results are the same on every platform. Values that are a
+power of two times a mantissa (e^x times something) keep the power apart (``k``) and apply it
+last with ``ext.scale``, so results in the subnormal range are rounded once too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from actcli.registry import SELU_SCALE, SELU_SCALE_ALPHA
+from actcli import extended as ext
+from actcli.registry import SELU_ALPHA_DIGITS, SELU_SCALE_DIGITS
 
 Array = NDArray[np.float64]
-Mask = NDArray[np.bool_]
+Pair = ext.Pair
 
-# Double-double constants (hi + lo) for arguments that must be exact to more than 53 bits.
-_SQRT_2_OVER_PI = (0.7978845608028654, -4.98465440455546e-17)
-_GELU_CUBIC = (0.044715, 2.1960211427085595e-18)  # the decimal 0.044715 of the tanh-GELU
-_INV_SQRT2 = (0.7071067811865476, -4.833646656726457e-17)
-_INV_SQRT_2PI = 0.3989422804014327
-_TWO_OVER_SQRT_PI = 1.1283791670955126
-_LN2_HI = 0.693145751953125  # ln 2 in 16 bits: k * _LN2_HI is exact for |k| < 2**37
-_LN2_LO = 1.4286068203094173e-06
-_SPLITTER = 134217729.0  # 2**27 + 1, Veltkamp's constant
-
-
-# --- error-free transformations (NumPy has no fused multiply-add) ----------------------------
-
-
-def _two_sum(a: Array, b: Any) -> tuple[Array, Array]:
-    """a + b = s + e exactly (Knuth)."""
-    s = a + b
-    v = s - a
-    return s, (a - (s - v)) + (b - v)
+_PI = Decimal("3.14159265358979323846264338327950288419716939937510582097494")
+_SQRT_2_OVER_PI = ext.pair((2 / _PI).sqrt(ext._DECIMAL))
+_INV_SQRT2 = ext.pair(1 / Decimal(2).sqrt(ext._DECIMAL))
+_INV_SQRT_2PI = ext.pair(1 / (2 * _PI).sqrt(ext._DECIMAL))
+_GELU_CUBIC = ext.pair("0.044715")  # the tanh-GELU's decimal constant, and three times it
+_GELU_CUBIC_3 = ext.pair("0.134145")
+# SELU's λ and λ·α from the paper's digits (the doubles alone are 2**-53 off).
+_SELU_SCALE = ext.pair(SELU_SCALE_DIGITS)
+_SELU_SCALE_ALPHA = ext.pair(ext._DECIMAL.multiply(Decimal(SELU_SCALE_DIGITS), Decimal(SELU_ALPHA_DIGITS)))
+_ONE = (1.0, 0.0)
+_TWO = (2.0, 0.0)
 
 
-def _split(a: Array) -> tuple[Array, Array]:
-    t = _SPLITTER * a
-    hi = t - (t - a)
-    return hi, a - hi
+def _round(p: Pair) -> Array:
+    """The pair rounded to double (to odd when the result goes on to float32 or float16); ±inf in
+    the high part stays (its low part is NaN)."""
+    rounded = ext.round_to_odd(p[0], p[1]) if ext.ROUND_TO_ODD.get() else p[0] + p[1]
+    result: Array = np.where(np.isinf(p[0]), p[0], rounded)
+    return result
 
 
-def _two_prod(a: Array, b: Any) -> tuple[Array, Array]:
-    """a * b = p + e exactly (Dekker), for |a|, |b| < 2**996."""
-    p = a * b
-    a_hi, a_lo = _split(a)
-    b_hi, b_lo = _split(np.asarray(b, dtype=np.float64))
-    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+def _exact_pair(value: Pair) -> Array:
+    """A sum or product formed error-free: plain rounding for float64, once to odd otherwise."""
+    return _round(value) if ext.ROUND_TO_ODD.get() else value[0]
 
 
-def _dd_mul(a_hi: Array, a_lo: Array, b: tuple[float, float] | tuple[Array, Array]) -> tuple[Array, Array]:
-    """(a_hi + a_lo) * (b_hi + b_lo) to about 2**-104 relative."""
-    p, e = _two_prod(a_hi, b[0])
-    e = e + (a_hi * b[1] + a_lo * b[0])
-    return _two_sum(p, e)
-
-
-def _exp_tail(x: Array, factor: Array) -> Array:
-    """factor * e**x rounded once, also where e**x alone would be subnormal.
-
-    For x < -708 e**x loses bits to underflow before it is scaled; here e**x = 2**k * e**r with
-    r = x - k·ln 2 reduced exactly (Cody–Waite), factor * e**r is formed in the normal range and
-    only the final ldexp rounds into the subnormals.
-    """
-    k = np.rint(x / np.log(2.0))
-    r = (x - k * _LN2_HI) - k * _LN2_LO
-    scaled: Array = np.ldexp(factor * np.exp(r), k.astype(np.int64))
-    return scaled
-
-
-# Below this, e^x is subnormal and products like x·e^x go through _exp_tail.
-_TAIL = -708.0
-
-
-def _in_tail(v: Array, y: Array, tail_value: Callable[[Array, Mask], Array]) -> Array:
-    """``y`` with the entries where v < _TAIL (e^v subnormal) replaced by
-    ``tail_value(v[tail], tail)``; v is floored at -800, where everything has underflowed."""
-    tail = v < _TAIL
-    if np.any(tail):
-        y[tail] = tail_value(np.maximum(v[tail], -800.0), tail)
-    return y
+def _scale_pair(p: Pair, k: NDArray[np.int64]) -> Pair:
+    return ext.scale(p[0], k), ext.scale(p[1], k)
 
 
 def _keep_nan(x: Array, y: Any) -> Array:
@@ -93,23 +63,61 @@ def _keep_nan(x: Array, y: Any) -> Array:
     return np.where(np.isnan(x), x, y)
 
 
-# --- shared pieces ---------------------------------------------------------------------------
+# Below this |x| an odd function f with f'(0) = c is c·x to 2**-62 relative; there c·x is formed
+# with x scaled up, so that products of subnormals (which lose bits) never enter.
+_TINY = 2.0**-62
+_UP = 2.0**200
 
 
-def _sigmoid(x: Array) -> Array:
-    # Sign split: 1/(1 + e^-x) for x >= 0 and e^x/(1 + e^x) below, so e never overflows.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+def _near_zero(x: Array, y: Array, slope: Pair | float) -> Array:
+    """``y`` with the entries where |x| < _TINY replaced by slope·x, rounded once."""
+    tiny = np.abs(x) < _TINY
+    if np.any(tiny):
+        up = x[tiny] * _UP
+        c = slope if isinstance(slope, tuple) else (slope, 0.0)
+        product = _round(ext.mul_double(c, up))
+        y[tiny] = np.where(product == 0.0, up * c[0], product) / _UP  # keeps the sign of ±0
+    return y
 
 
-def _sigmoid_grad(x: Array) -> Array:
-    # σ(x)σ(-x) = t/(1 + t)² with t = e^-|x|; s·(1 - s) would be 0 beyond x ≈ 37.
-    t = np.exp(-np.abs(x))
-    return t / ((1.0 + t) * (1.0 + t))
+def _times(c: Pair, x: Array) -> Array:
+    """c·x rounded once, for any x: beyond 2**900 x is scaled down by 2**-200 (exactly) so that
+    its split cannot overflow, and below _TINY scaled up."""
+    big = np.abs(x) > 2.0**900
+    y = _round(ext.mul_double(c, np.where(big, x * 2.0**-200, x))) * np.where(big, 2.0**200, 1.0)
+    return _near_zero(x, y, c)
+
+
+# --- the logistic function -------------------------------------------------------------------
+
+
+def _logistic(v: Array, v_lo: Any = 0.0) -> tuple[Pair, NDArray[np.int64], Pair]:
+    """(m, k, r) for v + v_lo: e^-|v| = m·2**k and r = σ(|v|) = 1/(1 + e^-|v|), as pairs.
+
+    Then σ(-|v|) = 2**k·m·r and σ'(v) = 2**k·m·r², with no cancellation anywhere.
+    """
+    m_hi, m_lo, k = ext.exp_split(-np.abs(v), -np.sign(v) * v_lo)
+    # Below 2**-1022, t only needs to be negligible beside 1, so the power of two is floored there.
+    factor = ext.pow2(np.maximum(k, -1022))
+    return (m_hi, m_lo), k, ext.recip(ext.add(_ONE, (m_hi * factor, m_lo * factor)))
+
+
+def _sigmoid_pair(v: Array, v_lo: Any = 0.0) -> tuple[Pair, NDArray[np.int64]]:
+    """σ(v + v_lo) = pair·2**k (k = 0 for v >= 0)."""
+    m, k, r = _logistic(v, v_lo)
+    negative = v < 0
+    s = ext.mul(m, r)
+    return (np.where(negative, s[0], r[0]), np.where(negative, s[1], r[1])), np.where(negative, k, 0)
+
+
+def _sigmoid_grad_pair(v: Array, v_lo: Any = 0.0) -> tuple[Pair, NDArray[np.int64]]:
+    """σ'(v + v_lo) = pair·2**k."""
+    m, k, r = _logistic(v, v_lo)
+    return ext.mul(ext.mul(m, r), r), k
 
 
 def _slope_unit(x: Array, slope: float) -> Array:
-    y = np.where(x > 0, x, x * slope)
+    y = np.where(x > 0, x, _exact_pair(ext.two_prod(x, slope)))
     # With slope 0, -inf·0 is NaN; the limit is 0.
     return np.where(np.isneginf(x), 0.0, y) if slope == 0.0 else y
 
@@ -123,14 +131,14 @@ def _box_grad(x: Array, low: float, high: float, inside: float) -> Array:
 
 
 # --- next to the interior zeros of derivatives ------------------------------------------------
-# f'(x0 + h) = Σ c_k h^k (k >= 1) around the root x0 (hi, lo), generated by scripts/root_series.py.
-# There the closed forms subtract nearly equal terms and lose log2(1/|h|) bits.
+# f'(x0 + h) = h·(c1 + c2·h + h²·Σ c_k h^(k-3)) around the root x0 (hi, lo), with c1, c2 as pairs
+# (_LEAD) and the rest in double; generated by scripts/root_series.py. There the closed forms
+# subtract nearly equal terms and lose log2(1/|h|) bits.
 _ROOT_RADIUS = 0.25
 
 _GELU_ROOT = (-0.7517915246935645, 1.4956759177009883e-17)
+_GELU_LEAD = (0.4314939923140469, 2.7308688141129613e-17, 0.388284982990552, 2.3344842362524718e-17)
 _GELU_SERIES = (
-    0.4314939923140469,
-    0.388284982990552,
     -0.018199676398671087,
     -0.1140082332972217,
     -0.014771522148244337,
@@ -147,11 +155,13 @@ _GELU_SERIES = (
     -1.6044265494246427e-09,
     -3.5459866461783865e-08,
     -1.396942086426202e-09,
+    1.90319840501314e-09,
+    1.4506418938779426e-10,
+    -8.950037692726255e-11,
 )
 _GELU_TANH_ROOT = (-0.7524614220710163, 3.635560509207687e-17)
+_GELU_TANH_LEAD = (0.4304000910248585, 2.028254970529195e-17, 0.38751844613578895, -2.562359819429644e-17)
 _GELU_TANH_SERIES = (
-    0.4304000910248585,
-    0.38751844613578895,
     -0.01578285352184803,
     -0.11394448308095899,
     -0.01661932834305256,
@@ -168,11 +178,13 @@ _GELU_TANH_SERIES = (
     -9.898647747433667e-07,
     -4.3102482988029016e-07,
     1.4157556987729473e-07,
+    7.520740909289922e-08,
+    -1.6978217459781023e-08,
+    -1.196180847972441e-08,
 )
 _SILU_ROOT = (-1.2784645427610737, -1.0946994183093437e-16)
+_SILU_LEAD = (0.2178117057198001, -3.974332795880862e-18, 0.1466487969969469, -1.1662011480926915e-17)
 _SILU_SERIES = (
-    0.2178117057198001,
-    0.1466487969969469,
     0.018874814223782312,
     -0.015222655223188032,
     -0.006606589138356696,
@@ -189,11 +201,13 @@ _SILU_SERIES = (
     -1.8877622907727957e-08,
     4.619379769031606e-09,
     2.9177603026903803e-09,
+    2.3648315053103244e-10,
+    -2.251366201881081e-10,
+    -7.50344609385287e-11,
 )
 _MISH_ROOT = (-1.1924312145154952, -4.8484829848031044e-17)
+_MISH_LEAD = (0.2669479140495345, 1.5332816617135587e-17, 0.20473126408010586, 3.823755128643401e-18)
 _MISH_SERIES = (
-    0.2669479140495345,
-    0.20473126408010586,
     0.04190782104360987,
     -0.020271822716684245,
     -0.01582112656173338,
@@ -210,19 +224,25 @@ _MISH_SERIES = (
     2.6879417855557728e-08,
     -1.4117255919499382e-07,
     -6.174424363104907e-08,
+    -5.460186173028381e-09,
+    6.3895954615089855e-09,
+    3.3604012383661332e-09,
 )
 
 
-def _near_root(x: Array, g: Array, root: tuple[float, float], series: tuple[float, ...]) -> Array:
+def _near_root(x: Array, g: Array, root: tuple[float, float], lead: tuple[float, ...],
+               series: tuple[float, ...]) -> Array:
     """``g`` with the entries within _ROOT_RADIUS of the root replaced by the Taylor series."""
     near = np.abs(x - root[0]) < _ROOT_RADIUS
     if np.any(near):
-        h = (x[near] - root[0]) - root[1]  # x - root[0] is exact here (Sterbenz)
-        p = np.full_like(h, series[-1])
+        h = ext.two_sum(x[near] - root[0], -root[1])  # x - root[0] is exact here (Sterbenz)
+        p = np.full_like(h[0], series[-1])
         for c in series[-2::-1]:
-            p = p * h + c
-        g[near] = h * p
+            p = p * h[0] + c
+        inner = ext.add((lead[0], lead[1]), ext.add(ext.mul((lead[2], lead[3]), h), (h[0] * h[0] * p, 0.0)))
+        g[near] = _round(ext.mul(h, inner))
     return g
+
 
 # --- rectifiers ------------------------------------------------------------------------------
 
@@ -261,7 +281,9 @@ def prelu_grad(x: Array, weight: float) -> Array:
 
 
 def rrelu(x: Array, lower: float, upper: float) -> Array:
-    return _slope_unit(x, (lower + upper) / 2)
+    # The slope (lower + upper)/2 is not a double in general: x times it is rounded once.
+    slope = ext.two_sum(0.5 * lower, 0.5 * upper)
+    return np.where(x > 0, x, _times(slope, x)) if slope[0] != 0.0 else _slope_unit(x, 0.0)
 
 
 def rrelu_grad(x: Array, lower: float, upper: float) -> Array:
@@ -287,27 +309,38 @@ def hardtanh_grad(x: Array, min_val: float, max_val: float) -> Array:
 # --- exponential -----------------------------------------------------------------------------
 
 
+def _alpha_expm1(x: Array, alpha: Pair) -> Array:
+    """α·(e^x - 1) for x <= 0 (expm1 keeps every digit near 0)."""
+    y = _round(ext.mul(ext.expm1(np.minimum(x, 0.0)), alpha))
+    return _near_zero(x, y, alpha)
+
+
+def _alpha_exp(x: Array, alpha: Pair, x_lo: Any = 0.0) -> Array:
+    """α·e^(x + x_lo), also where e^x alone would be subnormal."""
+    m_hi, m_lo, k = ext.exp_split(x, x_lo)
+    return ext.scale(_round(ext.mul((m_hi, m_lo), alpha)), k)
+
+
 def elu(x: Array, alpha: float) -> Array:
-    # expm1, not exp(x) - 1, which loses every digit near 0.
-    return np.where(x > 0, x, alpha * np.expm1(x))
+    return np.where(x > 0, x, _alpha_expm1(x, (alpha, 0.0)))
 
 
 def elu_grad(x: Array, alpha: float) -> Array:
-    return np.where(x > 0, 1.0, alpha * np.exp(x))
+    return np.where(x > 0, 1.0, _alpha_exp(np.minimum(x, 0.0), (alpha, 0.0)))
 
 
 def selu(x: Array) -> Array:
-    return np.where(x > 0, SELU_SCALE * x, SELU_SCALE_ALPHA * np.expm1(x))
+    return np.where(x > 0, _times(_SELU_SCALE, x), _alpha_expm1(x, _SELU_SCALE_ALPHA))
 
 
 def selu_grad(x: Array) -> Array:
-    return np.where(x > 0, SELU_SCALE, SELU_SCALE_ALPHA * np.exp(x))
+    return np.where(x > 0, _SELU_SCALE[0], _alpha_exp(np.minimum(x, 0.0), _SELU_SCALE_ALPHA))
 
 
-def _quotient(x: Array, alpha: float) -> tuple[Array, Array]:
+def _quotient(x: Array, alpha: float) -> Pair:
     """x / alpha as hi + lo: e^(x/alpha) for x/alpha ≈ -700 would amplify one rounding 700-fold."""
     q = x / alpha
-    p, e = _two_prod(q, alpha)
+    p, e = ext.two_prod(q, alpha)
     q_lo = ((x - p) - e) / alpha
     return q, np.where(np.isfinite(q_lo), q_lo, 0.0)
 
@@ -315,92 +348,128 @@ def _quotient(x: Array, alpha: float) -> tuple[Array, Array]:
 def celu(x: Array, alpha: float) -> Array:
     q, q_lo = _quotient(np.minimum(x, 0.0), alpha)
     # expm1(q + q_lo) = expm1(q) + q_lo·e^q to first order.
-    return np.where(x > 0, x, alpha * (np.expm1(q) + q_lo * np.exp(q)))
+    e = ext.expm1(q)
+    e = ext.add(e, (q_lo * (1.0 + e[0]), 0.0))
+    y = _near_zero(x, _round(ext.mul_double(e, alpha)), 1.0)
+    return np.where(x > 0, x, y)
 
 
 def celu_grad(x: Array, alpha: float) -> Array:
     q, q_lo = _quotient(np.minimum(x, 0.0), alpha)
-    return np.where(x > 0, 1.0, np.exp(q) * (1.0 + q_lo))
+    return np.where(x > 0, 1.0, _alpha_exp(q, _ONE, q_lo))
 
 
-def _beta_times(x: Array, beta: float) -> tuple[Array, Array]:
+def _beta_times(x: Array, beta: float) -> Pair:
     """β·x as hi + lo; the low part is 0 where the product or its split overflows."""
-    t, t_lo = _two_prod(x, beta)
+    t, t_lo = ext.two_prod(x, beta)
     return t, np.where(np.isfinite(t_lo), t_lo, 0.0)
+
+
+def _over(p: Pair, beta: float) -> Pair:
+    return p if beta == 1.0 else ext.div(p, (beta, 0.0))
 
 
 def softplus(x: Array, beta: float, threshold: float | None) -> Array:
     t, t_lo = _beta_times(x, beta)
-    # x + log1p(e^-t)/β above 0, where β·x may overflow; below, log1p(e^t)/β with the first-order
-    # correction for the low part of β·x, which e^t amplifies |t|-fold.
-    above = x + np.log1p(np.exp(-t)) / beta
-    below = (np.log1p(np.exp(t)) + t_lo * _sigmoid(t)) / beta
-    y = np.where(x > 0, above, below)
+    m_hi, m_lo, k = ext.exp_split(-np.abs(t), -np.sign(t) * t_lo)
+    e = _scale_pair((m_hi, m_lo), k)  # e^-|βx| <= 1
+    log_term = ext.log1p(e)
+    # Above 0: (βx + log1p(e^-βx))/β = x + log1p(...)/β, which never forms βx's overflow.
+    above = _round(ext.add((x, 0.0), _over(log_term, beta)))
+    below = _round(_over(log_term, beta))
+    # Far below, log1p(e^t) = e^t to double precision, and e^t is subnormal: scale once, last.
+    tail = ext.scale(_round(_over((m_hi, m_lo), beta)), k)
+    y = np.where(x > 0, above, np.where(t < -700.0, tail, below))
     return y if threshold is None else np.where(t > threshold, x, y)
 
 
 def softplus_grad(x: Array, beta: float, threshold: float | None) -> Array:
     t, t_lo = _beta_times(x, beta)
-    g = _sigmoid(t) + t_lo * _sigmoid_grad(t)
+    s, k = _sigmoid_pair(t, t_lo)
+    g = ext.scale(_round(s), k)
     return g if threshold is None else _keep_nan(x, np.where(t > threshold, 1.0, g))
 
 
 def sparse_plus(x: Array) -> Array:
-    u = x + 1.0
-    return np.where(x <= -1.0, 0.0, np.where(x >= 1.0, x, u * u * 0.25))
+    u = ext.two_sum(x, 1.0)
+    return np.where(x <= -1.0, 0.0, np.where(x >= 1.0, x, _round(ext.mul(u, u)) * 0.25))
 
 
 def sparse_plus_grad(x: Array) -> Array:
     return np.where(x <= -1.0, 0.0, np.where(x >= 1.0, 1.0, (x + 1.0) * 0.5))
 
 
-def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array]:
-    """(f, r) with r = √(x² + b): hypot avoids overflow of x²; for x < 0 the conjugate form
-    b / (2(r - x)) avoids the cancellation in x + r, halved before adding so nothing overflows."""
-    r = np.hypot(x, np.sqrt(b))
-    f = np.where(x >= 0, 0.5 * x + 0.5 * r, (0.25 * b) / (0.5 * r - 0.5 * x))
+# Beyond 2**500 squareplus is x, or b/(4|x|), to far below an ULP; below it x² cannot overflow.
+_SQUAREPLUS_BIG = 2.0**500
+_DOWN = 2.0**-600
+_HUGE = 2.0**1000  # stands in for ±inf where only the limit 0 matters
+
+
+def _sqrt_pair(u: Pair) -> Pair:
+    r = np.sqrt(u[0])
+    p, e = ext.two_prod(r, r)
+    return r, (((u[0] - p) - e) + u[1]) / (2.0 * r)
+
+
+def _squareplus_parts(x: Array, b: float) -> tuple[Pair, Pair]:
+    """(f, r) as pairs, r = √(x² + b); for x < 0 f = (b/2)/(r - x), which does not cancel."""
+    xc = np.clip(x, -_SQUAREPLUS_BIG, _SQUAREPLUS_BIG)
+    r = _sqrt_pair(ext.add(ext.two_prod(xc, xc), (b, 0.0)))
+    above = ext.add((xc, 0.0), r)
+    below = ext.div((0.5 * b, 0.0), ext.add(r, (-xc, 0.0)))
+    f = (np.where(x >= 0, 0.5 * above[0], below[0]), np.where(x >= 0, 0.5 * above[1], below[1]))
     return f, r
 
 
 def squareplus(x: Array, b: float) -> Array:
-    return _squareplus_parts(x, b)[0]
+    y = _round(_squareplus_parts(x, b)[0])
+    return np.where(x > _SQUAREPLUS_BIG, x, np.where(x < -_SQUAREPLUS_BIG, (0.25 * b) / -x, y))
 
 
 def squareplus_grad(x: Array, b: float) -> Array:
     f, r = _squareplus_parts(x, b)
     # (1 + x/r)/2 = f/r, which keeps full relative accuracy as it tends to 0 for x → -∞.
-    return np.where(np.isposinf(x), 1.0, f / r)
+    g = np.where(x > _SQUAREPLUS_BIG, 1.0, _round(ext.div(f, r)))
+    far = x < -_SQUAREPLUS_BIG
+    if np.any(far):
+        # b/(4x²) with x scaled into range, the scale applied (and rounded) once at the end.
+        down = np.maximum(x[far], -_HUGE) * _DOWN
+        g[far] = np.ldexp(_round(ext.div(ext.div((0.25 * b, 0.0), (down, 0.0)), (down, 0.0))), -1200)
+    return g
 
 
 def exponential(x: Array) -> Array:
-    return np.exp(x)
+    return _alpha_exp(x, _ONE)
 
 
 def exponential_grad(x: Array) -> Array:
-    return np.exp(x)
+    return _alpha_exp(x, _ONE)
 
 
 # --- sigmoidal -------------------------------------------------------------------------------
 
 
 def sigmoid(x: Array) -> Array:
-    return _sigmoid(x)
+    s, k = _sigmoid_pair(x)
+    return ext.scale(_round(s), k)
 
 
 def sigmoid_grad(x: Array) -> Array:
-    return _sigmoid_grad(x)
+    g, k = _sigmoid_grad_pair(x)
+    return ext.scale(_round(g), k)
 
 
 def log_sigmoid(x: Array) -> Array:
-    return -np.logaddexp(0.0, -x)
+    return -softplus(-x, 1.0, None)
 
 
 def log_sigmoid_grad(x: Array) -> Array:
-    return _sigmoid(-x)
+    return sigmoid(-x)
 
 
 def hard_sigmoid(x: Array) -> Array:
-    return np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, (x + 3.0) / 6.0))
+    inner = _round(ext.div(ext.two_sum(x, 3.0), (6.0, 0.0)))
+    return np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, inner))
 
 
 def hard_sigmoid_grad(x: Array) -> Array:
@@ -415,48 +484,72 @@ def sparse_sigmoid_grad(x: Array) -> Array:
     return _box_grad(x, -1.0, 1.0, 0.5)
 
 
+# tanh(x) rounds to ±1 beyond 19.1, and to x below 2**-27.
+_TANH_SATURATED = 20.0
+_TANH_LINEAR = 2.0**-27
+
+
+def _tanh_pair(a: Array) -> Pair:
+    """tanh(a) for a >= 0 as a pair: -expm1(-2a)/(2 + expm1(-2a)), no cancellation."""
+    e = ext.expm1(-2.0 * np.minimum(a, _TANH_SATURATED))
+    return ext.div((-e[0], -e[1]), ext.add(_TWO, e))
+
+
 def tanh(x: Array) -> Array:
-    return np.tanh(x)
+    a = np.abs(x)
+    return np.where(a < _TANH_LINEAR, x, np.copysign(_round(_tanh_pair(a)), x))
 
 
 def tanh_grad(x: Array) -> Array:
     # sech²(x) = 4σ'(2x) exactly; 1 - tanh² is 0 beyond |x| ≈ 19.
-    return 4.0 * _sigmoid_grad(2.0 * x)
+    g, k = _sigmoid_grad_pair(2.0 * x)
+    return ext.scale(_round(g), k + 2)
 
 
 def softsign(x: Array) -> Array:
-    return np.where(np.isinf(x), np.sign(x), x / (1.0 + np.abs(x)))
+    a = np.minimum(np.abs(x), 2.0**60)  # beyond, |x|/(1 + |x|) rounds to 1
+    y = _round(ext.div((a, 0.0), ext.two_sum(a, 1.0)))
+    return np.where(a < 2.0**-54, x, np.copysign(y, x))
 
 
 def softsign_grad(x: Array) -> Array:
-    # Square the reciprocal, not the denominator: (1 + |x|)² overflows for |x| > 1e154.
-    r = 1.0 / (1.0 + np.abs(x))
-    return r * r
+    a = np.abs(x)
+    r = ext.recip(ext.two_sum(np.minimum(a, _SQUAREPLUS_BIG), 1.0))
+    g = _round(ext.mul(r, r))
+    far = a > _SQUAREPLUS_BIG  # 1/(1 + a)² = 1/a² there; scaled as in squareplus_grad
+    if np.any(far):
+        down = np.minimum(a[far], _HUGE) * _DOWN
+        g[far] = np.ldexp(_round(ext.div(ext.recip((down, 0.0)), (down, 0.0))), -1200)
+    return g
 
 
-_TANHSHRINK_SERIES_BELOW = 2.0
-_TANHSHRINK_DEPTH = 24
+# x - tanh x cancels for small |x|. There Lambert's continued fraction tanh x = x/(1 + K),
+# K = x²/(3 + x²/(5 + ...)), gives x - tanh x = x·K/(1 + K) with every term positive; the inner
+# levels are summed in double (their error reaches K damped 30-fold), the outer one as a pair.
+_TANHSHRINK_SERIES_BELOW = 0.7
+_TANHSHRINK_DEPTH = 10
 
 
 def tanhshrink(x: Array) -> Array:
-    # x - tanh x cancels for small |x|. Lambert's continued fraction
-    # tanh x = x/(1 + K), K = x²/(3 + x²/(5 + ...)) gives x - tanh x = x·K/(1 + K) with every
-    # term positive: no cancellation, 24 levels reach full precision for |x| < 2.
-    y = x - np.tanh(x)
-    small = np.abs(x) < _TANHSHRINK_SERIES_BELOW
+    a = np.abs(x)
+    t = _tanh_pair(a)
+    y = _round(ext.add(ext.two_sum(a, -t[0]), (-t[1], 0.0)))
+    small = a < _TANHSHRINK_SERIES_BELOW
     if np.any(small):
-        xs = x[small]
-        x2 = xs * xs
-        k = np.zeros_like(xs)
-        for n in range(_TANHSHRINK_DEPTH, 0, -1):
-            k = x2 / ((2 * n + 1) + k)
-        y[small] = xs * k / (1.0 + k)
-    return y
+        xs = a[small]
+        square = ext.two_prod(xs, xs)
+        inner = np.zeros_like(xs)
+        for n in range(_TANHSHRINK_DEPTH, 1, -1):
+            inner = square[0] / ((2 * n + 1) + inner)
+        k = ext.div(square, ext.two_sum(inner, 3.0))
+        y[small] = _round(ext.mul_double(ext.div(k, ext.add(_ONE, k)), xs))
+    return np.copysign(y, x)
 
 
 def tanhshrink_grad(x: Array) -> Array:
-    t = np.tanh(x)
-    return t * t
+    a = np.abs(x)
+    t = _tanh_pair(a)
+    return np.where(a < _TANH_LINEAR, x * x, _round(ext.mul(t, t)))
 
 
 # --- shrink ----------------------------------------------------------------------------------
@@ -471,7 +564,8 @@ def hardshrink_grad(x: Array, lambd: float) -> Array:
 
 
 def softshrink(x: Array, lambd: float) -> Array:
-    return _keep_nan(x, np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0.0)))
+    below, above = _exact_pair(ext.two_sum(x, lambd)), _exact_pair(ext.two_sum(x, -lambd))
+    return _keep_nan(x, np.where(x > lambd, above, np.where(x < -lambd, below, 0.0)))
 
 
 def softshrink_grad(x: Array, lambd: float) -> Array:
@@ -483,122 +577,179 @@ def softshrink_grad(x: Array, lambd: float) -> Array:
 # Beyond these |x| the Gaussian factors underflow and the results are x (or 1) and 0.
 _GELU_CLIP = 40.0
 _GELU_TANH_CLIP = 64.0
+_ERFCX_STEPS = 32  # nodes per unit of scripts/erfcx_table.py
 
 
-def _normal_parts(x: Array) -> tuple[Array, Array]:
-    """(Φ(x), φ(x)) sharing one Gaussian e^(-z²), z = -x/√2.
-
-    z is carried in double-double: erfc amplifies an argument error 2z²-fold (700 ULP at
-    x = -38), so its low part enters as a first-order correction, and z² is formed exactly.
-    For z > 1 erfc is erfcx(z)·e^(-z²): SciPy's erfc drifts to ~90 ULP in the tail, erfcx does not.
-    """
-    from scipy.special import erfc, erfcx
-
-    z, z_lo = _dd_mul(-x, np.zeros_like(x), _INV_SQRT2)
-    sq, sq_lo = _two_prod(z, z)
-    gauss = np.exp(-sq) * (1.0 - sq_lo)  # e^(-z_hi²)
-    e: Array = erfc(z)
-    tail = z > 1.0
-    e[tail] = erfcx(z[tail]) * gauss[tail]
-    cdf = 0.5 * (e - z_lo * _TWO_OVER_SQRT_PI * gauss)
-    # x²/2 = (z_hi + z_lo)² = z_hi² + 2·z_hi·z_lo to first order.
-    pdf = gauss * (1.0 - 2.0 * z * z_lo) * _INV_SQRT_2PI
-    return cdf, pdf
+@cache
+def _erfcx_table() -> Array:
+    table: Array = np.load(Path(__file__).with_name("erfcx_table.npy"))
+    return table
 
 
-def _gelu_tanh_argument(x: Array) -> tuple[Array, Array]:
-    """2u = 2·√(2/π)·x·(1 + 0.044715x²) in double-double; σ(2u) turns a relative error of u
-    into |2u| times that, up to 745-fold in the tail."""
-    sq, sq_lo = _two_prod(x, x)
-    k, k_lo = _dd_mul(sq, sq_lo, _GELU_CUBIC)
-    one, one_lo = _two_sum(k, 1.0)
-    inner, inner_lo = _dd_mul(one, one_lo + k_lo, (x, np.zeros_like(x)))
-    u, u_lo = _dd_mul(inner, inner_lo, _SQRT_2_OVER_PI)
-    return 2.0 * u, 2.0 * u_lo
+def _erfcx(z: Pair) -> Pair:
+    """erfcx(z) = e^(z²)·erfc(z) for 0 <= z <= 28.3, from the Taylor table, to about 2**-58."""
+    i = np.rint(z[0] * _ERFCX_STEPS)
+    d = z[0] - i / _ERFCX_STEPS  # exact (Sterbenz, or i = 0)
+    rows = _erfcx_table()[np.where(np.isnan(i), 0, i).astype(np.int64)]
+    p = rows[..., -1]
+    for column in range(rows.shape[-1] - 2, 2, -1):
+        p = p * d + rows[..., column]
+    hi, e = ext.fast_two_sum(rows[..., 0], rows[..., 2] * d)
+    return hi, e + (rows[..., 1] + rows[..., 2] * z[1] + d * d * p)
 
 
-def _sigmoid_dd(v: Array, v_lo: Array) -> tuple[Array, Array]:
-    """(σ(v + v_lo), σ(-(v + v_lo))), each with full relative accuracy."""
-    e = np.exp(-np.abs(v)) * (1.0 - np.sign(v) * v_lo)
-    big, small = 1.0 / (1.0 + e), e / (1.0 + e)
-    return np.where(v >= 0, big, small), np.where(v >= 0, small, big)
-
-
-def _gelu_tanh_parts(x: Array) -> tuple[Array, Array, Array, Array, Array]:
-    """(xc, v, v_lo, σ(v), σ(-v)) for v = 2u, x clipped where σ saturates."""
-    xc = np.clip(x, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
-    v, v_lo = _gelu_tanh_argument(xc)
-    s, s_minus = _sigmoid_dd(v, v_lo)  # (1 + tanh u)/2 = σ(2u): no cancellation
-    return xc, v, v_lo, s, s_minus
+def _normal_parts(x: Array) -> tuple[Pair, Pair, NDArray[np.int64], Pair]:
+    """(m, c, k, z) with e^(-x²/2) = m·2**k, c = erfcx(|x|/√2)/2, so that Φ(-|x|) = m·c·2**k and
+    φ(x) = m·2**k/√(2π); z = |x|/√2. All in pairs: erfc turns a relative error of its argument
+    into 2z² times that (700-fold at x = -38), so z and z² are carried to 2**-100."""
+    z = ext.mul_double(_INV_SQRT2, np.abs(x))
+    square = ext.mul(z, z)
+    m_hi, m_lo, k = ext.exp_split(-square[0], -square[1])
+    c = _erfcx(z)
+    return (m_hi, m_lo), (0.5 * c[0], 0.5 * c[1]), k, z
 
 
 def gelu(x: Array, approximate: str) -> Array:
     if approximate == "tanh":
-        xc, v, v_lo, s, _ = _gelu_tanh_parts(x)
-        y = _in_tail(v, x * s, lambda vt, t: _exp_tail(vt, xc[t] * (1.0 + v_lo[t])))
+        xc = np.clip(x, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
+        s, k = _sigmoid_pair(*_gelu_tanh_argument(xc))
+        y = ext.scale(_round(ext.mul_double(s, xc)), k)
+        y = np.where(x > _GELU_TANH_CLIP, x, y)
     else:
-        y = x * _normal_parts(np.clip(x, -_GELU_CLIP, _GELU_CLIP))[0]
-    return np.where(np.isneginf(x), -0.0, y)
+        xc = np.clip(x, -_GELU_CLIP, _GELU_CLIP)
+        m, c, k, _ = _normal_parts(xc)
+        lower = ext.mul(m, c)  # Φ(-|x|) = lower·2**k
+        upper = ext.add(_ONE, _scale_pair((-lower[0], -lower[1]), k))  # Φ(|x|)
+        y = np.where(x < 0, ext.scale(_round(ext.mul_double(lower, xc)), k),
+                     _round(ext.mul_double(upper, xc)))
+        y = np.where(x > _GELU_CLIP, x, y)
+    return _near_zero(x, y, 0.5)
 
 
 def gelu_grad(x: Array, approximate: str) -> Array:
     if approximate == "tanh":
-        xc, v, v_lo, s, s_minus = _gelu_tanh_parts(x)
-        dv = 2.0 * _SQRT_2_OVER_PI[0] * (1.0 + 3.0 * _GELU_CUBIC[0] * xc * xc)
-        g = _in_tail(v, s + xc * (s * s_minus) * dv,
-                     lambda vt, t: _exp_tail(vt, (1.0 + xc[t] * dv[t]) * (1.0 + v_lo[t])))
-        return _near_root(x, g, _GELU_TANH_ROOT, _GELU_TANH_SERIES)
+        xc = np.clip(x, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
+        v = _gelu_tanh_argument(xc)
+        m, k, r = _logistic(*v)
+        dv = _gelu_tanh_slope(xc)
+        # σ(v) + x·σ'(v)·v' with σ' = 2**k·m·r²: for v < 0 it is 2**k·m·r·(1 + x·r·v').
+        slope_term = ext.mul(ext.mul(ext.mul(m, r), r), ext.mul_double(dv, xc))
+        upper = ext.add(r, _scale_pair(slope_term, k))
+        lower = ext.mul(ext.mul(m, r), ext.add(_ONE, ext.mul(r, ext.mul_double(dv, xc))))
+        g = np.where(v[0] < 0, ext.scale(_round(lower), k), _round(upper))
+        g = np.where(x > _GELU_TANH_CLIP, 1.0, g)
+        return _near_root(x, g, _GELU_TANH_ROOT, _GELU_TANH_LEAD, _GELU_TANH_SERIES)
     xc = np.clip(x, -_GELU_CLIP, _GELU_CLIP)
-    cdf, pdf = _normal_parts(xc)
-    return _near_root(x, cdf + xc * pdf, _GELU_ROOT, _GELU_SERIES)
+    m, c, k, _ = _normal_parts(xc)
+    # Φ(x) + x·φ(x): for x < 0, 2**k·m·(c + x/√(2π)); for x >= 0, 1 - 2**k·m·(c - x/√(2π)).
+    slope = ext.mul_double(_INV_SQRT_2PI, xc)
+    lower = ext.mul(m, ext.add(c, slope))
+    upper = ext.add(_ONE, _scale_pair(ext.mul(m, ext.add(slope, (-c[0], -c[1]))), k))
+    g = np.where(x < 0, ext.scale(_round(lower), k), _round(upper))
+    g = np.where(x > _GELU_CLIP, 1.0, g)
+    return _near_root(x, g, _GELU_ROOT, _GELU_LEAD, _GELU_SERIES)
+
+
+def _gelu_tanh_argument(x: Array) -> Pair:
+    """2u = 2·√(2/π)·x·(1 + 0.044715x²) as a pair; σ(2u) turns a relative error of u into |2u|
+    times that, up to 745-fold in the tail."""
+    inner = ext.add(_ONE, ext.mul(ext.two_prod(x, x), _GELU_CUBIC))
+    u = ext.mul(ext.mul_double(inner, x), _SQRT_2_OVER_PI)
+    return 2.0 * u[0], 2.0 * u[1]
+
+
+def _gelu_tanh_slope(x: Array) -> Pair:
+    """d(2u)/dx = 2·√(2/π)·(1 + 0.134145x²) as a pair."""
+    inner = ext.add(_ONE, ext.mul(ext.two_prod(x, x), _GELU_CUBIC_3))
+    return ext.mul(inner, (2.0 * _SQRT_2_OVER_PI[0], 2.0 * _SQRT_2_OVER_PI[1]))
+
+
+# Beyond this silu(x) = x·σ(x) rounds to x and its derivative to 1.
+_SILU_SATURATED = 710.0
 
 
 def silu(x: Array) -> Array:
-    # In the tail x·σ(x) = x·e^x (1 + e^x rounds to 1).
-    return _in_tail(x, x * _sigmoid(x), lambda xt, _: _exp_tail(xt, xt))
+    xc = np.clip(x, -1200.0, _SILU_SATURATED)
+    s, k = _sigmoid_pair(xc)
+    y = np.where(x > _SILU_SATURATED, x, ext.scale(_round(ext.mul_double(s, xc)), k))
+    return _near_zero(x, y, 0.5)
 
 
 def silu_grad(x: Array) -> Array:
-    capped = np.minimum(x, 800.0)  # x·σ(-x) → 0, but inf·0 is NaN
-    g = _sigmoid(x) * (1.0 + capped * _sigmoid(-capped))
-    g = _in_tail(x, g, lambda xt, _: _exp_tail(xt, 1.0 + xt))
-    return _near_root(x, g, _SILU_ROOT, _SILU_SERIES)
+    xc = np.clip(x, -1200.0, _SILU_SATURATED)
+    m, k, r = _logistic(xc)
+    mr = ext.mul(m, r)
+    # σ + x·σ' with σ' = 2**k·m·r²: for x >= 0 r + x·2**k·m·r², for x < 0 2**k·m·r·(1 + x·r).
+    upper = ext.add(r, _scale_pair(ext.mul_double(ext.mul(mr, r), xc), k))
+    lower = ext.mul(mr, ext.add(_ONE, ext.mul_double(r, xc)))
+    g = np.where(x < 0, ext.scale(_round(lower), k), _round(upper))
+    g = np.where(x > _SILU_SATURATED, 1.0, g)
+    return _near_root(x, g, _SILU_ROOT, _SILU_LEAD, _SILU_SERIES)
 
 
 def hardswish(x: Array) -> Array:
-    return np.where(x <= -3.0, 0.0, np.where(x >= 3.0, x, x * (x + 3.0) / 6.0))
+    inner = _round(ext.div(ext.mul_double(ext.two_sum(x, 3.0), x), (6.0, 0.0)))
+    return np.where(x <= -3.0, 0.0, np.where(x >= 3.0, x, inner))
 
 
 def hardswish_grad(x: Array) -> Array:
     # (2x + 3)/6 rather than PyTorch's x/3 + 1/2, which cancels next to the zero at x = -1.5.
-    return _keep_nan(x, np.where(x < -3.0, 0.0, np.where(x > 3.0, 1.0, (2.0 * x + 3.0) / 6.0)))
+    inner = _round(ext.div(ext.two_sum(2.0 * x, 3.0), (6.0, 0.0)))
+    return _keep_nan(x, np.where(x < -3.0, 0.0, np.where(x > 3.0, 1.0, inner)))
 
 
-# tanh(softplus(x)) = 1 to double precision beyond this; below _TAIL it is e^x.
+# tanh(softplus(x)) rounds to 1 beyond this.
 _MISH_SATURATED = 40.0
+_MISH_SLOPE = ext.pair("0.6")  # tanh(log 2) = 3/5: mish(x) ≈ 0.6x near 0
 
 
-def _mish_parts(x: Array) -> tuple[Array, Array, Array]:
-    """(t, e, n) with e = e^x, n = e(e + 2), t = tanh(softplus(x)) = n/(n + 2) without tanh or log."""
-    e = np.exp(np.minimum(x, _MISH_SATURATED))
-    n = e * (e + 2.0)
-    return n / (n + 2.0), e, n
+def _mish_parts(x: Array) -> tuple[Pair, Pair, Pair, Pair, NDArray[np.int64]]:
+    """Pairs (w, m, t, d) and k, with t = e^-|x| = m·2**k and tanh(softplus(x)) = w·2**k (x < 0)
+    or w (x >= 0), each a rational function of t: no tanh, no log, no cancellation.
+
+    x < 0: tanh(sp) = t(t + 2)/d, d = t² + 2t + 2;  x >= 0: tanh(sp) = (1 + 2t)/d, d = 1 + 2t + 2t².
+    """
+    m_hi, m_lo, k = ext.exp_split(-np.abs(x))
+    m = (m_hi, m_lo)
+    t = _scale_pair(m, k)
+    square = ext.mul(t, t)
+    negative = x < 0
+    twice = (2.0 * t[0], 2.0 * t[1])
+    t_plus_2 = ext.add(t, _TWO)
+    numerator_pos = ext.add(_ONE, twice)
+    d_neg = ext.add(ext.add(square, twice), _TWO)
+    d_pos = ext.add(numerator_pos, (2.0 * square[0], 2.0 * square[1]))
+    d = (np.where(negative, d_neg[0], d_pos[0]), np.where(negative, d_neg[1], d_pos[1]))
+    numerator_neg = ext.mul(m, t_plus_2)
+    numerator = (np.where(negative, numerator_neg[0], numerator_pos[0]),
+                 np.where(negative, numerator_neg[1], numerator_pos[1]))
+    return ext.div(numerator, d), m, t, d, k
 
 
 def mish(x: Array) -> Array:
-    t, _, _ = _mish_parts(x)
-    y = np.where(x > _MISH_SATURATED, x, x * t)
-    # In the tail t = e^x·(e^x + 2)/(e^2x + 2e^x + 2) = e^x to double precision.
-    return _in_tail(x, y, lambda xt, _: _exp_tail(xt, xt))
+    xc = np.clip(x, -1200.0, _MISH_SATURATED)
+    w, _, _, _, k = _mish_parts(xc)
+    y = _round(ext.mul_double(w, xc))
+    y = np.where(x < 0, ext.scale(y, k), np.where(x > _MISH_SATURATED, x, y))
+    return _near_zero(x, y, _MISH_SLOPE)
 
 
 def mish_grad(x: Array) -> Array:
-    t, e, n = _mish_parts(x)
-    d = n + 2.0
-    # tanh(sp) + x·sech²(sp)·σ(x), with sech²(sp)·σ(x) = 4e(1 + e)/(n + 2)².
-    g = np.where(x > _MISH_SATURATED, 1.0, t + x * (4.0 * e * (1.0 + e)) / (d * d))
-    g = _in_tail(x, g, lambda xt, _: _exp_tail(xt, 1.0 + xt))
-    return _near_root(x, g, _MISH_ROOT, _MISH_SERIES)
+    xc = np.clip(x, -1200.0, _MISH_SATURATED)
+    w, m, t, d, k = _mish_parts(xc)
+    # tanh(sp) + x·sech²(sp)·σ(x), with sech²(sp)·σ(x) = 4t(1 + t)/d² for x < 0 (carrying 2**k
+    # in m, like tanh(sp)) and 4t²(1 + t)/d² for x >= 0.
+    d2 = ext.mul(d, d)
+    one_plus_t = ext.add(_ONE, t)
+    lower_factor = ext.mul(m, one_plus_t)
+    upper_factor = ext.mul(ext.mul(t, t), one_plus_t)
+    negative = x < 0
+    factor = (np.where(negative, lower_factor[0], upper_factor[0]),
+              np.where(negative, lower_factor[1], upper_factor[1]))
+    s = ext.div(factor, d2)
+    g = _round(ext.add(w, ext.mul_double(s, 4.0 * xc)))
+    g = np.where(negative, ext.scale(g, k), np.where(x > _MISH_SATURATED, 1.0, g))
+    return _near_root(x, g, _MISH_ROOT, _MISH_LEAD, _MISH_SERIES)
 
 
 # --- identity --------------------------------------------------------------------------------
@@ -614,44 +765,54 @@ def identity_grad(x: Array) -> Array:
 
 # --- over a vector ---------------------------------------------------------------------------
 
+_LN2 = ext.pair(ext._LN2)
 
-def _softmax_parts(x: Array, axis: int) -> tuple[Array, Array, Array, Array, Array]:
-    """(d, d_lo, e, rest, rest_of_top): x - max as hi + lo, e = e^(x - max), for each entry the
-    sum of the others' e, and that sum for the maximum. Only the maximum can hold more than half
-    the total, so its "others" are summed apart (the total minus it would cancel); for the rest
-    the subtraction loses at most a bit."""
+
+def _softmax_parts(x: Array, axis: int) -> tuple[Pair, Pair, NDArray[np.int64], Pair, Pair]:
+    """(d, m, k, rest, total): d = x - max as a pair, e^d = m·2**k, for each entry the sum of the
+    others' e^d, and the sum of all (>= 1, the maximum's term is exactly 1), as pairs.
+
+    The sum is exact up to the low parts: with σ = 2**(⌈log2 n⌉ + 1) each term splits exactly into
+    (σ + e) - σ, whose sum is exact, and a remainder below ulp(σ), summed in double. Relative to the
+    total that leaves n²·log2(n)·2**-105: below 2**-57 for up to 10**6 entries.
+    """
     top = np.max(x, axis=axis, keepdims=True)
     infinite_top = np.isposinf(top)
     # With +inf entries the limit treats them as equal and the finite ones as -inf.
-    d, d_lo = _two_sum(x, -np.where(infinite_top, 0.0, top))
-    d = np.where(infinite_top, np.where(x == top, 0.0, -np.inf), d)
-    d_lo = np.where(np.isfinite(d_lo), d_lo, 0.0)
-    e = np.exp(d) * (1.0 + d_lo)
-    is_top = np.zeros(x.shape, dtype=bool)
-    np.put_along_axis(is_top, np.argmax(d, axis=axis, keepdims=True), True, axis=axis)
-    rest_of_top = np.sum(np.where(is_top, 0.0, e), axis=axis, keepdims=True)
-    total = rest_of_top + np.sum(np.where(is_top, e, 0.0), axis=axis, keepdims=True)
-    rest = np.where(is_top, rest_of_top, total - e)
-    return d, d_lo, e, rest, rest_of_top
+    d_hi, d_lo = ext.two_sum(x, -np.where(infinite_top, 0.0, top))
+    d_hi = np.where(infinite_top, np.where(x == top, 0.0, -np.inf), d_hi)
+    d = (d_hi, np.where(np.isfinite(d_lo), d_lo, 0.0))
+    m_hi, m_lo, k = ext.exp_split(*d)
+    e_hi, e_lo = _scale_pair((m_hi, m_lo), k)
+    sigma = 2.0 ** (int(np.ceil(np.log2(max(x.shape[axis], 1)))) + 1)
+    coarse = (sigma + e_hi) - sigma
+    total = (np.sum(coarse, axis=axis, keepdims=True),
+             np.sum((e_hi - coarse) + e_lo, axis=axis, keepdims=True))
+    # total - e is exact in its high part for the maximum (1 = its coarse part) and cannot cancel
+    # for the others, each at most half the total.
+    rest = ext.add(total, (-e_hi, -e_lo))
+    return d, (m_hi, m_lo), k, rest, total
 
 
 def softmax(x: Array, axis: int) -> Array:
-    _, _, e, rest, _ = _softmax_parts(x, axis)
-    return e / (e + rest)
+    _, m, k, _, total = _softmax_parts(x, axis)
+    return ext.scale(_round(ext.div(m, total)), k)
 
 
 def softmax_grad(x: Array, axis: int) -> Array:
-    _, _, e, rest, _ = _softmax_parts(x, axis)
-    total = e + rest
-    return (e / total) * (rest / total)
+    _, m, k, rest, total = _softmax_parts(x, axis)
+    return ext.scale(_round(ext.mul(ext.div(m, total), ext.div(rest, total))), k)
 
 
 def log_softmax(x: Array, axis: int) -> Array:
-    d, d_lo, _, _, rest_of_top = _softmax_parts(x, axis)
-    # log Σ e^(x - max) = log1p(the others' sum), since the maximum's term is exactly 1.
-    return (d - np.log1p(rest_of_top)) + d_lo
+    d, _, _, _, total = _softmax_parts(x, axis)
+    # log(total) = j·ln 2 + log1p(f - 1) with total = 2**j·f, 1 <= f < 2; f - 1 is exact.
+    j = np.floor(np.log2(total[0]))
+    down = 2.0**-j
+    log_total = ext.add(ext.mul_double(_LN2, j), ext.log1p((total[0] * down - 1.0, total[1] * down)))
+    return _round(ext.add(d, (-log_total[0], -log_total[1])))
 
 
 def log_softmax_grad(x: Array, axis: int) -> Array:
-    _, _, e, rest, _ = _softmax_parts(x, axis)
-    return rest / (e + rest)
+    _, _, _, rest, total = _softmax_parts(x, axis)
+    return _round(ext.div(rest, total))

@@ -4,8 +4,9 @@
 
 Near a simple root x0 of f' (gelu', tanh-gelu', silu', mish'), f'(x) = Φ(x) + x·φ(x) and its kin
 are differences of nearly equal terms: the direct formula loses log2(1/|x - x0|) bits. There the
-kernels evaluate f'(x0 + h) = Σ c_k h^k with h = x - x0 taken exactly in double-double. This
-script finds x0 and the c_k with mpmath at 60 digits and prints them as Python constants.
+kernels evaluate f'(x0 + h) = h·(c_1 + c_2·h + h²·Σ c_k h^(k-3)) with h = x - x0 in double-double
+and c_1, c_2 in double-double too. This script finds x0 and the c_k with mpmath at 60 digits and
+prints them as Python constants.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from mpmath import mp, mpf
 
 mp.dps = 60
 RADIUS = mpf("0.25")  # the window |h| < RADIUS the kernels use
-DEGREE = 18
+DEGREE = 21
 
 
 def sigmoid(t: mpf) -> mpf:
@@ -58,8 +59,10 @@ def main() -> None:
         tail = abs(coefficients[-1]) * RADIUS ** DEGREE / abs(coefficients[0])
         print(f"# tail term at the window's edge: {mpmath.nstr(tail, 3)} of the leading term")
         print(f"_{name}_ROOT = ({hi!r}, {lo!r})")
+        lead = [part for c in coefficients[:2] for part in (float(c), float(c - mpf(float(c))))]
+        print(f"_{name}_LEAD = ({', '.join(repr(v) for v in lead)})")
         print(f"_{name}_SERIES = (")
-        for c in coefficients:
+        for c in coefficients[2:]:
             print(f"    {float(c)!r},")
         print(")")
 

@@ -17,7 +17,7 @@ BRANCH_POINTS = (
     709.78, 710.0, 745.0,
 )
 MAGNITUDES = (1e-310, 5e-324, 2.2250738585072014e-308, 1e-300, 1e-200, 1e-100, 1e-20, 1e-8,
-              1e-4, 1e100, 1e200, 1e300, 1.7976931348623157e308)
+              1e-4, 1e100, 1e200, 1e300, 1e305, 1.7976931348623157e308)
 
 
 def neighbours(points: np.ndarray, dtype: type[np.floating], steps: int = 2) -> np.ndarray:

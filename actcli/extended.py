@@ -177,7 +177,8 @@ def exp_split(x: Any, x_lo: Any = 0.0) -> tuple[Array, Array, NDArray[np.int64]]
     a = t_hi * p  # its rounding error is below 2**-60 of the result
     hi = t_hi + a
     lo = ((t_hi - hi) + a) + (t_lo + t_hi * p_lo + t_lo * p)
-    return hi, lo + hi * x_lo, k
+    # A valid x_lo is below 2**-53·1200; beyond the clip it is that of a clipped-away x.
+    return hi, lo + hi * np.clip(x_lo, -2.0**-40, 2.0**-40), k
 
 
 def exp(x: Any, x_lo: Any = 0.0) -> Pair:

@@ -784,7 +784,7 @@ def _softmax_parts(x: Array, axis: int) -> tuple[Pair, Pair, NDArray[np.int64], 
     d = (d_hi, np.where(np.isfinite(d_lo), d_lo, 0.0))
     m_hi, m_lo, k = ext.exp_split(*d)
     e_hi, e_lo = _scale_pair((m_hi, m_lo), k)
-    sigma = 2.0 ** (int(np.ceil(np.log2(max(x.shape[axis], 1)))) + 1)
+    sigma = 2.0 ** ((x.shape[axis] - 1).bit_length() + 1)  # 2**(⌈log2 n⌉ + 1)
     coarse = (sigma + e_hi) - sigma
     total = (np.sum(coarse, axis=axis, keepdims=True),
              np.sum((e_hi - coarse) + e_lo, axis=axis, keepdims=True))
@@ -807,9 +807,9 @@ def softmax_grad(x: Array, axis: int) -> Array:
 def log_softmax(x: Array, axis: int) -> Array:
     d, _, _, _, total = _softmax_parts(x, axis)
     # log(total) = j·ln 2 + log1p(f - 1) with total = 2**j·f, 1 <= f < 2; f - 1 is exact.
-    j = np.floor(np.log2(total[0]))
-    down = 2.0**-j
-    log_total = ext.add(ext.mul_double(_LN2, j), ext.log1p((total[0] * down - 1.0, total[1] * down)))
+    half_f, exponent = np.frexp(total[0])
+    j = (exponent - 1).astype(np.float64)
+    log_total = ext.add(ext.mul_double(_LN2, j), ext.log1p((2.0 * half_f - 1.0, np.ldexp(total[1], 1 - exponent))))
     return _round(ext.add(d, (-log_total[0], -log_total[1])))
 
 

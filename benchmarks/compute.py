@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import os
 import time
 from collections.abc import Callable
@@ -87,8 +88,6 @@ SIMPLE: dict[str, tuple[Fn, Fn]] = {
     "tanh": (np.tanh, lambda x: 4.0 * _sigmoid_grad(2.0 * x)),
     "softsign": (lambda x: x / (1.0 + np.abs(x)), lambda x: 1.0 / (1.0 + np.abs(x)) ** 2),
     "tanhshrink": (lambda x: x - np.tanh(x), lambda x: np.tanh(x) ** 2),
-    "gelu": (lambda x: 0.5 * x * _erfc()(-x / np.sqrt(2.0)),
-             lambda x: 0.5 * _erfc()(-x / np.sqrt(2.0)) + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi)),
     "silu": (lambda x: x * _sigmoid(x), lambda x: _sigmoid(x) * (1.0 + x * _sigmoid(-x))),
     "mish": (lambda x: x * np.tanh(_softplus(x)), _mish_grad),
     "softmax": (_softmax, lambda x: _softmax(x) * (1.0 - _softmax(x))),
@@ -96,6 +95,9 @@ SIMPLE: dict[str, tuple[Fn, Fn]] = {
                     lambda x: 1.0 - _softmax(x)),
 }
 GELU_TANH = (_gelu_tanh, _gelu_tanh_grad)
+if importlib.util.find_spec("scipy"):  # the exact GELU's simplest form needs SciPy's erfc
+    SIMPLE["gelu"] = (lambda x: 0.5 * x * _erfc()(-x / np.sqrt(2.0)),
+                      lambda x: 0.5 * _erfc()(-x / np.sqrt(2.0)) + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi))
 
 
 def chunked(fn: Fn) -> Fn:

@@ -16,6 +16,8 @@ BRANCH_POINTS = (
     -8.0, -2.0, -1.2785, -1.1924, -0.7518, -0.5, 0.5, 2.0, 8.0, 19.0, 20.0, 37.0, 40.0, 64.0,
     709.78, 710.0, 745.0,
 )
+# Interior zeros of gelu', tanh-GELU', silu', mish' and the edges of the series window around them.
+ROOTS = (-0.7517915246935645, -0.7524614220710163, -1.2784645427610737, -1.1924312145154952)
 MAGNITUDES = (1e-310, 5e-324, 2.2250738585072014e-308, 1e-300, 1e-200, 1e-100, 1e-20, 1e-8,
               1e-4, 1e100, 1e200, 1e300, 1e305, 1.7976931348623157e308)
 
@@ -45,10 +47,21 @@ def hard_points(name: str, params: dict[str, object], dtype: type[np.floating]) 
             np.array(MAGNITUDES), -np.array(MAGNITUDES),
         ]).astype(dtype)
         near = neighbours(np.array(special, dtype=np.float64), dtype)
+    offsets = np.geomspace(1e-15, 0.3, 24)
+    hard = np.concatenate([
+        *(root + side * offsets for root in ROOTS for side in (-1.0, 1.0)),
+        np.array(ROOTS) - 0.25, np.array(ROOTS) + 0.25,
+        np.geomspace(5e-324, 1.7e308, 120), -np.geomspace(5e-324, 1.7e308, 120),
+        np.linspace(-38.7, -5.0, 120),  # the Gaussian tail of the GELU
+        np.geomspace(1e-9, 2.0, 40), -np.geomspace(1e-9, 2.0, 40),  # where x - tanh x cancels
+        np.linspace(-745.2, -700.0, 60),  # e^x subnormal
+        np.linspace(700.0, 709.78, 20),
+    ])
     edges = np.array([0.0, -0.0, info.tiny, -info.tiny, info.smallest_subnormal,
                       -info.smallest_subnormal, info.max, -info.max, np.inf, -np.inf, np.nan],
                      dtype=dtype)
-    points = np.concatenate([grid, near, edges])
+    with np.errstate(over="ignore"):
+        points = np.concatenate([grid, near, hard.astype(dtype), edges])
     # np.unique would merge -0.0 into +0.0: take the zeros apart.
     nonzero = np.unique(points[points != 0])
     return np.concatenate([nonzero, np.array([0.0, -0.0], dtype=dtype)])

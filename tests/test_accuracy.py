@@ -104,6 +104,7 @@ VECTORS = [
     [-np.inf, 1.0, 2.0],
     [1.0, np.nan],
     list(np.linspace(-50.0, 50.0, 37)),
+    list(np.random.default_rng(3).normal(0.0, 3.0, 500)),  # long enough for summation errors
 ]
 
 

@@ -74,7 +74,8 @@ def round_to_odd(hi: Any, lo: Any) -> Array:
     """
     s, e = two_sum(hi, lo)
     even_and_inexact: NDArray[np.bool_] = (e != 0.0) & ((s.view(np.int64) & 1) == 0) & np.isfinite(s)
-    result: Array = np.where(even_and_inexact, np.nextafter(s, np.copysign(np.inf, e)), s)
+    toward_exact: Array = np.nextafter(s, np.copysign(np.inf, e))
+    result: Array = np.where(even_and_inexact, toward_exact, s)
     return result
 
 

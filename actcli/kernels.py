@@ -809,7 +809,8 @@ def log_softmax(x: Array, axis: int) -> Array:
     # log(total) = j·ln 2 + log1p(f - 1) with total = 2**j·f, 1 <= f < 2; f - 1 is exact.
     half_f, exponent = np.frexp(total[0])
     j = (exponent - 1).astype(np.float64)
-    log_total = ext.add(ext.mul_double(_LN2, j), ext.log1p((2.0 * half_f - 1.0, np.ldexp(total[1], 1 - exponent))))
+    f_minus_1 = (2.0 * half_f - 1.0, np.ldexp(total[1], 1 - exponent))
+    log_total = ext.add(ext.mul_double(_LN2, j), ext.log1p(f_minus_1))
     return _round(ext.add(d, (-log_total[0], -log_total[1])))
 
 

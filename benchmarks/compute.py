@@ -96,8 +96,10 @@ SIMPLE: dict[str, tuple[Fn, Fn]] = {
 }
 GELU_TANH = (_gelu_tanh, _gelu_tanh_grad)
 if importlib.util.find_spec("scipy"):  # the exact GELU's simplest form needs SciPy's erfc
-    SIMPLE["gelu"] = (lambda x: 0.5 * x * _erfc()(-x / np.sqrt(2.0)),
-                      lambda x: 0.5 * _erfc()(-x / np.sqrt(2.0)) + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi))
+    SIMPLE["gelu"] = (
+        lambda x: 0.5 * x * _erfc()(-x / np.sqrt(2.0)),
+        lambda x: 0.5 * _erfc()(-x / np.sqrt(2.0)) + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi),
+    )
 
 
 def chunked(fn: Fn) -> Fn:

@@ -528,6 +528,7 @@ def softsign_grad(x: Array) -> Array:
 # levels are summed in double (their error reaches K damped 30-fold), the outer one as a pair.
 _TANHSHRINK_SERIES_BELOW = 0.7
 _TANHSHRINK_DEPTH = 10
+_TANHSHRINK_CUBIC = 2.0**-30
 
 
 def tanhshrink(x: Array) -> Array:
@@ -543,6 +544,13 @@ def tanhshrink(x: Array) -> Array:
             inner = square[0] / ((2 * n + 1) + inner)
         k = ext.div(square, ext.two_sum(inner, 3.0))
         y[small] = _round(ext.mul_double(ext.div(k, ext.add(_ONE, k)), xs))
+    tiny = a < _TANHSHRINK_CUBIC
+    if np.any(tiny):
+        # x³/3 (the next term is 2x²/5 smaller), with x scaled up so that no product underflows
+        # and the scale removed, rounding once, at the end.
+        up = a[tiny] * _UP
+        cube = ext.mul_double(ext.two_prod(up, up), up)
+        y[tiny] = np.ldexp(_round(ext.div(cube, (3.0, 0.0))), -600)
     return np.copysign(y, x)
 
 
@@ -688,7 +696,7 @@ def silu_grad(x: Array) -> Array:
 
 
 def hardswish(x: Array) -> Array:
-    inner = _round(ext.div(ext.mul_double(ext.two_sum(x, 3.0), x), (6.0, 0.0)))
+    inner = _near_zero(x, _round(ext.div(ext.mul_double(ext.two_sum(x, 3.0), x), (6.0, 0.0))), 0.5)
     return np.where(x <= -3.0, 0.0, np.where(x >= 3.0, x, inner))
 
 

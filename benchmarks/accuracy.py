@@ -1,11 +1,13 @@
 """Accuracy: the largest error in ULP of every activation and derivative, per dtype.
 
-    python benchmarks/accuracy.py [--write docs/accuracy.md]
+    python benchmarks/accuracy.py [--extra 20500] [--write docs/accuracy.md]
 
 Sweeps the test suite's hard-point set (tests/points.py: dense grid, subnormals, ±1e-300..±1e300,
-the float neighbours of every kink and branch switch, ±709.78, ±745, ±inf, NaN) against the
-independent mpmath reference (tests/reference.py). When PyTorch or JAX are installed, their
-float64 errors on the same points are shown beside ours. Kink points are left out (their
+the float neighbours of every kink and branch switch, the derivatives' interior zeros at
+1e-15..0.3, the GELU tail, ±709.78, ±745, ±inf, NaN) plus ``--extra`` random points (half
+uniform on [-40, 40], half of log-uniform magnitude over the dtype's range, both signs) against the
+independent mpmath reference (tests/reference.py), computed on every core. When PyTorch or JAX
+are installed, their float64 errors on the same points are shown beside ours. Kink points are left out (their
 convention is tested in tests/test_kinks.py).
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import multiprocessing
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -105,15 +108,36 @@ def worst_ulp(fn: Fn, x: np.ndarray, exact: list[Any], dtype: type[np.floating])
     return worst, special_ok
 
 
-def exact_values(name: str, kind: str, x: np.ndarray, params: dict[str, Any]) -> list[Any]:
+def points(name: str, params: dict[str, Any], dtype: type[np.floating], extra: int) -> np.ndarray:
+    """The hard points and ``extra`` random ones, as ``dtype``: half uniform on [-40, 40], half of
+    log-uniform magnitude over the dtype's whole range, subnormals included."""
+    rng = np.random.default_rng(0)
+    half = extra // 2
+    info = np.finfo(dtype)
+    signs = rng.choice([-1.0, 1.0], extra - half)
+    exponents = rng.uniform(np.log10(float(info.smallest_subnormal)), np.log10(float(info.max)), extra - half)
+    random = np.concatenate([rng.uniform(-40.0, 40.0, half), signs * 10.0**exponents])
+    with np.errstate(over="ignore"):
+        random = random.astype(dtype)
+    return np.concatenate([hard_points(name, params, dtype), random[np.isfinite(random) & (random != 0)]])
+
+
+def _exact_chunk(job: tuple[str, str, list[float], dict[str, Any]]) -> list[Any]:
+    name, kind, xs, params = job
     of = reference.value if kind == "value" else reference.derivative
     out: list[Any] = []
-    for xi in x.tolist():
+    for xi in xs:
         try:
             out.append(of(name, xi, **params))
         except ValueError:  # a kink
             out.append(None)
     return out
+
+
+def exact_values(pool: Any, name: str, kind: str, x: np.ndarray, params: dict[str, Any]) -> list[Any]:
+    xs = x.tolist()
+    jobs = [(name, kind, xs[i:i + 500], params) for i in range(0, len(xs), 500)]
+    return [e for chunk in pool.map(_exact_chunk, jobs) for e in chunk]
 
 
 def fmt(result: tuple[float, bool]) -> str:
@@ -125,7 +149,13 @@ def fmt(result: tuple[float, bool]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", type=Path, help="also write the table as Markdown to this file")
+    parser.add_argument("--extra", type=int, default=20_500, help="random points added (default 20500)")
     args = parser.parse_args()
+    with multiprocessing.Pool() as pool:
+        report(pool, args.extra, args.write)
+
+
+def report(pool: Any, extra: int, write: Path | None) -> None:
     peers = {"torch": torch_functions, "jax": jax_functions}
     present = [p for p, f in peers.items() if f("relu") is not None]
     versions = [f"{p} {importlib.import_module(p).__version__}" for p in present]
@@ -138,14 +168,14 @@ def main() -> None:
         row = [name + "".join(f" {k}={v}" for k, v in params.items())]
         exact64: dict[str, list[Any]] = {}
         for dtype_name, dtype in DTYPES.items():
-            x = hard_points(name, params, dtype)
+            x = points(name, params, dtype, extra)
             for kind in ("value", "grad"):
-                exact = exact_values(name, kind, x, params)
+                exact = exact_values(pool, name, kind, x, params)
                 if dtype_name == "float64":
                     exact64[kind] = exact
                 fn = functools.partial(act if kind == "value" else act.grad, **params)
                 row.append(fmt(worst_ulp(fn, x, exact, dtype)))
-        x64 = hard_points(name, params, np.float64)
+        x64 = points(name, params, np.float64, extra)
         for peer in present:
             fns = peers[peer](name + ("_tanh" if params else ""))
             for i, kind in enumerate(("value", "grad")):
@@ -154,14 +184,19 @@ def main() -> None:
         print(" ".join(f"{c:>11}" for c in row), flush=True)
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     table += ["| " + " | ".join(r) + " |" for r in rows]
-    if args.write:
-        args.write.write_text(
-            "# Accuracy\n\nLargest error in ULP over the hard-point set of `tests/points.py`, against "
+    counts = {d: len(points("gelu", {}, t, extra)) for d, t in DTYPES.items()}
+    print("points per function: " + ", ".join(f"{d} {n}" for d, n in counts.items()))
+    if write:
+        write.write_text(
+            "# Accuracy\n\nLargest error in ULP over the hard-point set of `tests/points.py` plus "
+            f"{extra} random points (about {counts['float64']} float64, {counts['float32']} float32 and "
+            f"{counts['float16']} float16 inputs per function; `benchmarks/accuracy.py` says which), against "
             "the mpmath reference of `tests/reference.py`, at default parameters, kinks left out "
             "(`tests/test_kinks.py` checks them). Each cell is the worst error over finite inputs; "
             "✗ marks a library that is wrong at ±inf or NaN inputs (NaN where a limit exists, or "
             "a number for NaN in); – where it lacks the function. `inf` means a non-finite result "
-            "for a finite input. Generated by `python benchmarks/accuracy.py --write "
+            "for a finite input. The bar: 1 ULP in float64, 0.5 (correctly rounded) in float32 "
+            "and float16. Generated by `python benchmarks/accuracy.py --write "
             "docs/accuracy.md`" + (f" with {', '.join(v for v in versions)} beside it" if versions
             else "") + ".\n\n" + "\n".join(table) + "\n"
         )

@@ -641,9 +641,9 @@ def gelu_grad(x: Array, approximate: str) -> Array:
         m, k, r = _logistic(*v)
         dv = _gelu_tanh_slope(xc)
         # σ(v) + x·σ'(v)·v' with σ' = 2**k·m·r²: for v < 0 it is 2**k·m·r·(1 + x·r·v').
-        slope_term = ext.mul(ext.mul(ext.mul(m, r), r), ext.mul_double(dv, xc))
-        upper = ext.add(r, _scale_pair(slope_term, k))
-        lower = ext.mul(ext.mul(m, r), ext.add(_ONE, ext.mul(r, ext.mul_double(dv, xc))))
+        mr, x_dv = ext.mul(m, r), ext.mul_double(dv, xc)
+        upper = ext.add(r, _scale_pair(ext.mul(ext.mul(mr, r), x_dv), k))
+        lower = ext.mul(mr, ext.add(_ONE, ext.mul(r, x_dv)))
         g = np.where(v[0] < 0, ext.scale(_round(lower), k), _round(upper))
         g = np.where(x > _GELU_TANH_CLIP, 1.0, g)
         return _near_root(x, g, _GELU_TANH_ROOT, _GELU_TANH_LEAD, _GELU_TANH_SERIES)

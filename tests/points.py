@@ -19,8 +19,8 @@ BRANCH_POINTS = (
 # Interior zeros of gelu', tanh-GELU', silu', mish' and the edges of the series window around them.
 ROOTS = (-0.7517915246935645, -0.7524614220710163, -1.2784645427610737, -1.1924312145154952)
 # 2.06e-103: x³/3 is subnormal (tanhshrink was 1.31 ULP off there).
-MAGNITUDES = (2.0558121320826298e-103, 1e-105, 1e-310, 5e-324, 2.2250738585072014e-308, 1e-300, 1e-200, 1e-100, 1e-20, 1e-8,
-              1e-4, 1e100, 1e200, 1e300, 1e305, 1.7976931348623157e308)
+MAGNITUDES = (2.0558121320826298e-103, 1e-105, 1e-310, 5e-324, 2.2250738585072014e-308, 1e-300,
+              1e-200, 1e-100, 1e-20, 1e-8, 1e-4, 1e100, 1e200, 1e300, 1e305, 1.7976931348623157e308)
 
 
 def neighbours(points: np.ndarray, dtype: type[np.floating], steps: int = 2) -> np.ndarray:

@@ -25,7 +25,7 @@ Array = NDArray[np.float64]
 Pair = tuple[Any, Any]  # (hi, lo): arrays or floats
 
 _SPLITTER = 134217729.0  # 2**27 + 1, Veltkamp's constant
-_DECIMAL = Context(prec=45)
+DECIMAL = Context(prec=45)
 
 
 def pair(value: Decimal | str) -> tuple[float, float]:
@@ -135,11 +135,11 @@ def scale(y: Any, k: NDArray[np.int64]) -> Array:
 # from a table in double-double and e^r from its Taylor series to r^7 (the next term is below 2**-75).
 
 _EXP_STEPS = 64
-_LN2 = _DECIMAL.ln(Decimal(2))
-_INV_STEP = float(_EXP_STEPS / _LN2)
+LN2 = DECIMAL.ln(Decimal(2))
+_INV_STEP = float(_EXP_STEPS / LN2)
 # ln2/64 in two parts; the first has 32 significant bits, so n·_STEP_HI is exact for |n| < 2**21.
-_STEP_HI = math.ldexp(math.floor(math.ldexp(float(_LN2 / _EXP_STEPS), 38)), -38)
-_STEP_LO = float(_LN2 / _EXP_STEPS - Decimal(_STEP_HI))
+_STEP_HI = math.ldexp(math.floor(math.ldexp(float(LN2 / _EXP_STEPS), 38)), -38)
+_STEP_LO = float(LN2 / _EXP_STEPS - Decimal(_STEP_HI))
 _EXP_CLIP = 1200.0  # e^±1200 is far beyond the double range; keeps |n| < 2**17
 
 
@@ -147,7 +147,7 @@ _EXP_CLIP = 1200.0  # e^±1200 is far beyond the double range; keeps |n| < 2**17
 def _exp_table() -> tuple[Array, Array]:
     """2^(j/64) for j = 0..63 as hi, lo arrays (decimal arithmetic at 45 digits)."""
     steps = Decimal(_EXP_STEPS)
-    values = [pair(_DECIMAL.power(Decimal(2), Decimal(j) / steps)) for j in range(_EXP_STEPS)]
+    values = [pair(DECIMAL.power(Decimal(2), Decimal(j) / steps)) for j in range(_EXP_STEPS)]
     return np.array([v[0] for v in values]), np.array([v[1] for v in values])
 
 
@@ -182,13 +182,6 @@ def exp_split(x: Any, x_lo: Any = 0.0) -> tuple[Array, Array, NDArray[np.int64]]
     return hi, lo + hi * np.clip(x_lo, -2.0**-40, 2.0**-40), k
 
 
-def exp(x: Any, x_lo: Any = 0.0) -> Pair:
-    """e^(x + x_lo) as a pair, for x <= 709.7 with a result above 2**-969 (x >= -671)."""
-    hi, lo, k = exp_split(x, x_lo)
-    s = pow2(np.maximum(k, -1022))
-    return hi * s, lo * s
-
-
 def expm1(x: Any) -> Pair:
     """e^x - 1 as a pair with full relative accuracy, for -inf <= x <= 709."""
     t_hi, t_lo, p, p_lo, k = _exp_reduce(x)
@@ -212,7 +205,7 @@ _LOG_STEPS = 128
 def _log_table() -> tuple[Array, Array]:
     """log(1 + i/128) for i = 0..128 as hi, lo arrays."""
     steps = Decimal(_LOG_STEPS)
-    values = [pair(_DECIMAL.ln(1 + Decimal(i) / steps)) for i in range(_LOG_STEPS + 1)]
+    values = [pair(DECIMAL.ln(1 + Decimal(i) / steps)) for i in range(_LOG_STEPS + 1)]
     return np.array([v[0] for v in values]), np.array([v[1] for v in values])
 
 

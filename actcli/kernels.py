@@ -29,14 +29,14 @@ Array = NDArray[np.float64]
 Pair = ext.Pair
 
 _PI = Decimal("3.14159265358979323846264338327950288419716939937510582097494")
-_SQRT_2_OVER_PI = ext.pair((2 / _PI).sqrt(ext._DECIMAL))
-_INV_SQRT2 = ext.pair(1 / Decimal(2).sqrt(ext._DECIMAL))
-_INV_SQRT_2PI = ext.pair(1 / (2 * _PI).sqrt(ext._DECIMAL))
+_SQRT_2_OVER_PI = ext.pair((2 / _PI).sqrt(ext.DECIMAL))
+_INV_SQRT2 = ext.pair(1 / Decimal(2).sqrt(ext.DECIMAL))
+_INV_SQRT_2PI = ext.pair(1 / (2 * _PI).sqrt(ext.DECIMAL))
 _GELU_CUBIC = ext.pair("0.044715")  # the tanh-GELU's decimal constant, and three times it
 _GELU_CUBIC_3 = ext.pair("0.134145")
 # SELU's λ and λ·α from the paper's digits (the doubles alone are 2**-53 off).
 _SELU_SCALE = ext.pair(SELU_SCALE_DIGITS)
-_SELU_SCALE_ALPHA = ext.pair(ext._DECIMAL.multiply(Decimal(SELU_SCALE_DIGITS), Decimal(SELU_ALPHA_DIGITS)))
+_SELU_SCALE_ALPHA = ext.pair(ext.DECIMAL.multiply(Decimal(SELU_SCALE_DIGITS), Decimal(SELU_ALPHA_DIGITS)))
 _ONE = (1.0, 0.0)
 _TWO = (2.0, 0.0)
 
@@ -399,10 +399,18 @@ def sparse_plus_grad(x: Array) -> Array:
     return np.where(x <= -1.0, 0.0, np.where(x >= 1.0, 1.0, (x + 1.0) * 0.5))
 
 
-# Beyond 2**500 squareplus is x, or b/(4|x|), to far below an ULP; below it x² cannot overflow.
-_SQUAREPLUS_BIG = 2.0**500
+# Beyond 2**500 squareplus is x, or b/(4|x|), and 1 + |x| is |x|, to far below an ULP; below it x²
+# cannot overflow.
+_BIG = 2.0**500
 _DOWN = 2.0**-600
 _HUGE = 2.0**1000  # stands in for ±inf where only the limit 0 matters
+
+
+def _over_square(numerator: float, a: Array) -> Array:
+    """numerator/a² for |a| > _BIG, with a scaled into range and the scale applied (and rounded)
+    once at the end."""
+    down = np.minimum(np.abs(a), _HUGE) * _DOWN
+    return np.ldexp(_round(ext.div(ext.div((numerator, 0.0), (down, 0.0)), (down, 0.0))), -1200)
 
 
 def _sqrt_pair(u: Pair) -> Pair:
@@ -413,7 +421,7 @@ def _sqrt_pair(u: Pair) -> Pair:
 
 def _squareplus_parts(x: Array, b: float) -> tuple[Pair, Pair]:
     """(f, r) as pairs, r = √(x² + b); for x < 0 f = (b/2)/(r - x), which does not cancel."""
-    xc = np.clip(x, -_SQUAREPLUS_BIG, _SQUAREPLUS_BIG)
+    xc = np.clip(x, -_BIG, _BIG)
     r = _sqrt_pair(ext.add(ext.two_prod(xc, xc), (b, 0.0)))
     above = ext.add((xc, 0.0), r)
     below = ext.div((0.5 * b, 0.0), ext.add(r, (-xc, 0.0)))
@@ -423,18 +431,16 @@ def _squareplus_parts(x: Array, b: float) -> tuple[Pair, Pair]:
 
 def squareplus(x: Array, b: float) -> Array:
     y = _round(_squareplus_parts(x, b)[0])
-    return np.where(x > _SQUAREPLUS_BIG, x, np.where(x < -_SQUAREPLUS_BIG, (0.25 * b) / -x, y))
+    return np.where(x > _BIG, x, np.where(x < -_BIG, (0.25 * b) / -x, y))
 
 
 def squareplus_grad(x: Array, b: float) -> Array:
     f, r = _squareplus_parts(x, b)
     # (1 + x/r)/2 = f/r, which keeps full relative accuracy as it tends to 0 for x → -∞.
-    g = np.where(x > _SQUAREPLUS_BIG, 1.0, _round(ext.div(f, r)))
-    far = x < -_SQUAREPLUS_BIG
+    g = np.where(x > _BIG, 1.0, _round(ext.div(f, r)))
+    far = x < -_BIG
     if np.any(far):
-        # b/(4x²) with x scaled into range, the scale applied (and rounded) once at the end.
-        down = np.maximum(x[far], -_HUGE) * _DOWN
-        g[far] = np.ldexp(_round(ext.div(ext.div((0.25 * b, 0.0), (down, 0.0)), (down, 0.0))), -1200)
+        g[far] = _over_square(0.25 * b, x[far])  # b/(4x²)
     return g
 
 
@@ -514,12 +520,11 @@ def softsign(x: Array) -> Array:
 
 def softsign_grad(x: Array) -> Array:
     a = np.abs(x)
-    r = ext.recip(ext.two_sum(np.minimum(a, _SQUAREPLUS_BIG), 1.0))
+    r = ext.recip(ext.two_sum(np.minimum(a, _BIG), 1.0))
     g = _round(ext.mul(r, r))
-    far = a > _SQUAREPLUS_BIG  # 1/(1 + a)² = 1/a² there; scaled as in squareplus_grad
+    far = a > _BIG  # 1/(1 + a)² = 1/a² there
     if np.any(far):
-        down = np.minimum(a[far], _HUGE) * _DOWN
-        g[far] = np.ldexp(_round(ext.div(ext.recip((down, 0.0)), (down, 0.0))), -1200)
+        g[far] = _over_square(1.0, a[far])
     return g
 
 
@@ -773,7 +778,7 @@ def identity_grad(x: Array) -> Array:
 
 # --- over a vector ---------------------------------------------------------------------------
 
-_LN2 = ext.pair(ext._LN2)
+_LN2 = ext.pair(ext.LN2)
 
 
 def _softmax_parts(x: Array, axis: int) -> tuple[Pair, Pair, NDArray[np.int64], Pair, Pair]:

@@ -19,8 +19,8 @@ import typer
 from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors Click
 
 from actcli import __version__
-from actcli.errors import ActcliError, UsageProblem
-from actcli.registry import ACTIVATIONS, KINK_CONVENTIONS, get, spellings
+from actcli.errors import ActcliError, Interrupted, UsageProblem
+from actcli.registry import ACTIVATIONS, KINK_CONVENTIONS
 from actcli.spec import Column, parse_specs
 
 if TYPE_CHECKING:
@@ -32,12 +32,43 @@ DEFAULT_TABLE_RANGE = "-3:3:0.5"
 PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot")  # they take --NAME VALUE parameters
 PARAMETER_NAMES = sorted({p.name for a in ACTIVATIONS for p in a.parameters})
 
+
+
+class Command(typer.core.TyperCommand):
+    """A command whose usage line reads ``ACT [VALUES]...`` (Typer braces required arguments)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
+
+
+class Group(typer.core.TyperGroup):
+    """The root command. It builds a subcommand only when that one is used: Typer would build
+    them all up front, ~8 ms of every run and every TAB press (SPEC section 7)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [str(info.name) for info in COMMANDS.registered_commands]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            info = next((i for i in COMMANDS.registered_commands if i.name == cmd_name), None)
+            if info is None:
+                return None
+            self.commands[cmd_name] = typer.main.get_command_from_info(
+                info, pretty_exceptions_short=True, rich_markup_mode=None)
+        return self.commands[cmd_name]
+
+
+COMMANDS = typer.Typer()  # the subcommands, which Group builds one at a time
+
 app = typer.Typer(
     name="actcli",
+    cls=Group,
     help="Activation functions and their derivatives, exact to the last bit.\n\n"
     "Example: actcli apply relu 1 -10 0 15 -20 --format tutorial",
     no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=False,  # ours (actcli.completion): Typer's lacks ':' and '=' handling in bash
+    # Help as wide as the terminal, up to 100 columns (Click stops at 80).
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     # Plain Click help: Typer's Rich help imports rich.markdown and markdown-it, ~50 ms more per
     # --help, and completion and every one-liner pay part of that (SPEC section 7).
     rich_markup_mode=None,
@@ -55,7 +86,14 @@ class Format(StrEnum):
     ndjson = "ndjson"
 
 
-class DescribeFormat(StrEnum):
+class ListFormat(StrEnum):
+    auto = "auto"
+    table = "table"
+    plain = "plain"
+    json = "json"
+
+
+class InfoFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -75,28 +113,12 @@ def _convention(choice: KinkChoice) -> KinkConvention:
     return cast("KinkConvention", choice.value)
 
 
-def _complete_activation(incomplete: str) -> list[str]:
-    """Names and aliases; after ``NAME:``, its parameter names (``elu:al`` -> ``elu:alpha=``)."""
-    head, comma, last = incomplete.rpartition(",")
-    prefix = head + comma
-    if ":" in last:
-        given, _, partial = last.rpartition(":")
-        try:
-            act = get(given.split(":")[0])
-        except LookupError:
-            return []
-        used = {item.partition("=")[0] for item in given.split(":")[1:]}
-        return [f"{prefix}{given}:{p.name}=" for p in act.parameters
-                if p.name.startswith(partial) and p.name not in used]
-    return [prefix + name for name in spellings() if name.startswith(last.lower())]
-
-
 Act = Annotated[str, typer.Argument(
     metavar="ACT", help="Activation name or alias, with parameters inline: elu, elu:alpha=0.5.",
-    autocompletion=_complete_activation, show_default=False)]
+    show_default=False)]
 Acts = Annotated[str, typer.Argument(
     metavar="ACT[,ACT...]", help="One or more activations, comma-separated: relu,elu:alpha=0.5.",
-    autocompletion=_complete_activation, show_default=False)]
+    show_default=False)]
 Values = Annotated[list[str] | None, typer.Argument(
     metavar="[VALUES]...", show_default=False,
     help="Numbers (-10, 1e-3, .5, nan, inf), ranges START:STOP[:STEP] (-1:1:0.1) or - for stdin. "
@@ -110,12 +132,13 @@ Params = Annotated[list[str] | None, typer.Option(
 FormatOption = Annotated[Format, typer.Option(
     "--format", "-f", help="auto: a table on a terminal; in a pipe plain, or CSV for CSV input.")]
 Precision = Annotated[int | None, typer.Option(
-    min=0, max=30, show_default=False,
-    help="Round to N decimals for display (default: exact, the shortest round-trip text).")]
+    min=0, max=30, metavar="N", show_default=False,
+    help="Round to N decimals (0 to 30) for display (default: exact, the shortest round-trip text).")]
 DtypeOption = Annotated[Dtype, typer.Option(help="Round inputs to this dtype; results keep it.")]
 KinkOption = Annotated[KinkChoice, typer.Option(
     help="Derivative at kinks: pytorch's choice, the left or right derivative, or their mean.")]
-NoColor = Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is respected too).")]
+NoColor = Annotated[bool, typer.Option(
+    "--no-color", help="No colours or other escape codes (NO_COLOR and TERM=dumb too).")]
 
 
 def _version(value: bool) -> None:
@@ -124,18 +147,49 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _this_shell() -> str:
+    from actcli.completion import current_shell
+
+    shell = current_shell()
+    if shell is None:
+        raise UsageProblem("cannot tell which shell this is; use 'actcli completion bash|zsh|fish'")
+    return shell
+
+
+def _install_completion(value: bool) -> None:
+    if value:
+        from actcli.completion import install
+
+        typer.echo(install(_this_shell()))
+        raise typer.Exit()
+
+
+def _show_completion(value: bool) -> None:
+    if value:
+        from actcli.completion import SCRIPTS
+
+        sys.stdout.write(SCRIPTS[_this_shell()])
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    install_completion: Annotated[bool, typer.Option(
+        "--install-completion", callback=_install_completion, is_eager=True,
+        help="Install TAB completion for the shell you are in (bash, zsh or fish).")] = False,
+    show_completion: Annotated[bool, typer.Option(
+        "--show-completion", callback=_show_completion, is_eager=True,
+        help="Print the completion script for the shell you are in.")] = False,
 ) -> None:
     """Activation functions and their derivatives, exact to the last bit."""
 
 
 def _console(no_color: bool) -> Console:
-    from rich.console import Console
+    from actcli.console import make_console
 
-    return Console(no_color=True if no_color else None, highlight=False)
+    return make_console(no_color)
 
 
 def _options(params: list[str] | None) -> dict[str, str]:
@@ -159,7 +213,8 @@ ColumnsOption = Annotated[list[str] | None, typer.Option(
     "--column", "-c", metavar="NAME|INDEX", show_default=False,
     help="CSV input: compute this column (name or 1-based index); repeatable or comma-separated.")]
 Into = Annotated[str | None, typer.Option(
-    metavar="NAME", show_default=False, help="CSV: name of the result column (default: relu(x)).")]
+    metavar="NAME", show_default=False,
+    help="CSV: name of the result column (default: ACT(COLUMN), e.g. elu(score)).")]
 Replace = Annotated[bool, typer.Option("--replace", help="CSV: write results in place of their columns.")]
 Delimiter = Annotated[str, typer.Option(
     "--delimiter", "-d", metavar="CHAR", help="CSV field delimiter; \\t for tab.")]
@@ -172,7 +227,7 @@ OnError = Annotated[OnErrorChoice, typer.Option(
 Progress = Annotated[bool | None, typer.Option(
     "--progress/--no-progress", show_default=False,
     help="Progress bar on stderr (default: on a terminal, for files over 4 MB).")]
-Grad = Annotated[bool, typer.Option("--grad", help="Add a derivative column per activation.")]
+Grad = Annotated[bool, typer.Option("--grad", help="Add a derivative column after each activation.")]
 
 
 @dataclass(frozen=True)
@@ -225,8 +280,9 @@ def _resolve_format(fmt: Format, piped: str) -> str:
 def _values(command: str, columns: list[Column], values: list[str] | None,
             inputs: list[str] | None, fmt: Format, precision: int | None, dtype: Dtype,
             kink: KinkChoice, no_color: bool) -> None:
-    from actcli.inputs import read_values
-    from actcli.render import make_renderer
+    from actcli import inputs as sources
+    from actcli.render import TableRenderer, make_renderer
+    from actcli.termtable import HEAD, SHOW_ALL, TAIL
 
     values, inputs = values or [], inputs or []
     if not values and not inputs and sys.stdin.isatty():
@@ -241,10 +297,26 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
     renderer = make_renderer(resolved, sys.stdout, headers, [True] * len(headers), precision,
                              columns=columns, show_x=show_x,
                              console=_console(no_color) if resolved == "table" else None)
+
+    def write(x: Any) -> None:
+        x = x.astype(dtype.value)
+        renderer.write(x, [c.evaluate(x, _convention(kink)) for c in columns])
+
+    source = sources.Values(values, inputs)
     try:
-        for batch in read_values(values, inputs):
-            x = batch.astype(dtype.value)
-            renderer.write(x, [c.evaluate(x, _convention(kink)) for c in columns])
+        parts = source.parts() if isinstance(renderer, TableRenderer) else None
+        total = sources.count(parts) if parts is not None else 0
+        if (isinstance(renderer, TableRenderer) and parts is not None and total > SHOW_ALL
+                and not any(c.spec.activation.vector for c in columns)):
+            # A terminal shows the ends of a long range: compute those, not the rows between.
+            write(sources.take(parts, 0, HEAD))
+            renderer.skip(total - HEAD - TAIL)
+            write(sources.take(parts, total - TAIL, total))
+        else:
+            for batch in source.batches():
+                write(batch)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted after {renderer.rows:,} values") from None
     finally:
         renderer.close()
 
@@ -275,7 +347,7 @@ def _csv(command: str, columns: list[Column], values: list[str] | None, inputs: 
                          f"is not a number {what}\n")
 
 
-@app.command()
+@COMMANDS.command("apply", cls=Command, short_help="f(x) for each value, or for a CSV column.")
 def apply(
     act: Act, values: Values = None, input: Inputs = None, param: Params = None,
     column: ColumnsOption = None, into: Into = None, replace: Replace = False,
@@ -289,7 +361,7 @@ def apply(
          no_color, CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress))
 
 
-@app.command()
+@COMMANDS.command("grad", cls=Command, short_help="f'(x), the derivative, for each value or a CSV column.")
 def grad(
     act: Act, values: Values = None, input: Inputs = None, param: Params = None,
     kink: KinkOption = DEFAULT_KINK, column: ColumnsOption = None, into: Into = None,
@@ -303,7 +375,8 @@ def grad(
          CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress))
 
 
-@app.command()
+@COMMANDS.command("table", cls=Command,
+                  short_help="A value table of one or more activations (and derivatives).")
 def table(
     acts: Acts, values: Values = None, input: Inputs = None, param: Params = None,
     grad: Grad = False, kink: KinkOption = DEFAULT_KINK, column: ColumnsOption = None,
@@ -320,23 +393,27 @@ def table(
          CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, progress))
 
 
-@app.command()
+@COMMANDS.command("plot", cls=Command,
+                  short_help="Draw the curves in the terminal, or to a PNG/SVG/PDF file.")
 def plot(
-    acts: Acts, param: Params = None, grad: Grad = False,
+    acts: Acts, param: Params = None,
+    grad: Annotated[bool, typer.Option(
+        "--grad", help="Also draw each derivative (dashed, in its function's colour).")] = False,
     x_range: Annotated[str, typer.Option(
         "--range", metavar="START:STOP", help="The x axis.")] = "-5:5",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="FILE.png|.svg|.pdf", show_default=False,
         help="Write an image with matplotlib (pip install 'actcli[plot]') instead.")] = None,
-    width: Annotated[int | None, typer.Option(min=20, show_default=False,
-                                              help="Characters (default: the terminal's).")] = None,
-    height: Annotated[int | None, typer.Option(min=8, show_default=False,
-                                               help="Lines (default: fits the terminal).")] = None,
+    width: Annotated[int | None, typer.Option(
+        min=20, metavar="COLUMNS", show_default=False,
+        help="Width in characters, at least 20 (default: the terminal's).")] = None,
+    height: Annotated[int | None, typer.Option(
+        min=8, metavar="LINES", show_default=False,
+        help="Height in lines, at least 8 (default: fits the terminal).")] = None,
     no_color: NoColor = False,
 ) -> None:
-    """The curves in the terminal, kinks marked; --grad adds the derivatives."""
-    import shutil
-
+    """The curves in the terminal with round ticks and the kinks marked; --grad adds the
+    derivatives; -o FILE.png writes an image."""
     from actcli import plot as plots
     from actcli.render import title_of
 
@@ -346,33 +423,34 @@ def plot(
     if output is not None:
         plots.image(plots.curves(columns, start, stop, 1001), output, title_of(columns))
         return
-    size = shutil.get_terminal_size()
-    columns_wide = width or size.columns
-    lines = height or max(12, min(size.lines - 3, 32))
-    color = sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ
-    drawn = plots.terminal(plots.curves(columns, start, stop, 4 * columns_wide), columns_wide,
-                           lines, title_of(columns), color)
-    sys.stdout.write(drawn + "\n")
+    console = _console(no_color)
+    lines = height or max(12, min(console.height - 2, 32))
+    console.print(plots.terminal(columns, start, stop, width or console.width, lines, title_of(columns)))
 
 
-@app.command("list")
+@COMMANDS.command("list", cls=Command, short_help="Every activation: aliases, parameters, formula.")
 def list_(
-    format: Annotated[DescribeFormat, typer.Option("--format", "-f")] = DescribeFormat.table,
+    format: Annotated[ListFormat, typer.Option(
+        "--format", "-f",
+        help="auto: a table on a terminal, one line per activation in a pipe.")] = ListFormat.auto,
     no_color: NoColor = False,
 ) -> None:
     """Every activation: name, aliases, parameters with defaults, formula."""
     from actcli import describe
 
-    if format == DescribeFormat.json:
+    if format == ListFormat.json:
         _print_json(describe.list_records())
     else:
-        describe.print_list(_console(no_color))
+        table = format == ListFormat.table or (format == ListFormat.auto and sys.stdout.isatty())
+        describe.print_list(_console(no_color), table)
 
 
-@app.command()
+@COMMANDS.command("info", cls=Command, short_help="Everything about one activation: formulas, kinks, values.")
 def info(
     act: Act, param: Params = None,
-    format: Annotated[DescribeFormat, typer.Option("--format", "-f")] = DescribeFormat.table,
+    format: Annotated[InfoFormat, typer.Option(
+        "--format", "-f", help="table: text for people (a small plot on a terminal); json."),
+    ] = InfoFormat.table,
     no_color: NoColor = False,
 ) -> None:
     """Formula, derivative, parameters, kinks and their conventions, reference, a value table."""
@@ -382,10 +460,29 @@ def info(
     if len(specs) > 1:
         raise UsageProblem("info takes one activation")
     spec = specs[0]
-    if format == DescribeFormat.json:
+    if format == InfoFormat.json:
         _print_json(describe.info_record(spec))
     else:
-        describe.print_info(spec, _console(no_color))
+        describe.print_info(spec, _console(no_color), plot=sys.stdout.isatty())
+
+
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@COMMANDS.command("completion", cls=Command,
+                  short_help="Print the TAB completion script for bash, zsh or fish.")
+def completion(shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")]) -> None:
+    """Print the TAB completion script for SHELL (the same as completions/ in the source).
+
+    bash: actcli completion bash > ~/.local/share/bash-completion/completions/actcli
+    zsh:  actcli completion zsh > ~/.zfunc/_actcli   (with fpath+=(~/.zfunc) before compinit)
+    fish: actcli completion fish > ~/.config/fish/completions/actcli.fish"""
+    from actcli.completion import SCRIPTS
+
+    sys.stdout.write(SCRIPTS[shell.value])
 
 
 def _print_json(data: Any) -> None:
@@ -432,19 +529,35 @@ def prepare_args(args: list[str]) -> list[str]:
 
 def _usage_line(error: click_exceptions.UsageError) -> str:
     message = error.format_message()
-    if isinstance(error, click_exceptions.NoSuchOption):
-        wanted = error.option_name.lstrip("-").replace("-", "_")
-        import difflib  # only for error messages: kept off the start-up path
-        close = difflib.get_close_matches(wanted, PARAMETER_NAMES, n=1, cutoff=0.7)
-        if close:
-            message = f"No such option: {error.option_name}; did you mean --{close[0].replace('_', '-')}?"
+    if isinstance(error, click_exceptions.NoSuchOption) and error.ctx is not None:
+        message = _no_such_option(error.option_name, error.ctx)
     where = error.ctx.command_path if error.ctx else "actcli"
     return f"{message.rstrip('.')} (see '{where} --help')"
 
 
-def _fail(message: str, code: int) -> None:
+def _no_such_option(name: str, ctx: Any) -> str:
+    """What to say of an unknown option: which commands have it, or the close names."""
+    import difflib  # only for error messages: kept off the start-up path
+
+    def options(command: Any) -> list[str]:
+        return [o for p in command.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--")]
+
+    here = ctx.command.name
+    group = ctx.parent.command if ctx.parent is not None else ctx.command
+    siblings = group.list_commands(ctx) if ctx.parent is not None else []
+    owners = [n for n in siblings if n != here and name in options(group.get_command(ctx, n))]
+    if owners:
+        verb = "has" if len(owners) == 1 else "have"
+        return f"{here} has no option {name}; {' and '.join(owners)} {verb} it"
+    known = options(ctx.command) + [f"--{p.replace('_', '-')}" for p in PARAMETER_NAMES]
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.75)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return f"no such option: {name}{hint}"
+
+
+def _fail(message: str, code: int, kind: str = "error: ") -> None:
     sys.stdout.flush()
-    sys.stderr.write(f"actcli: error: {message}\n")
+    sys.stderr.write(f"actcli: {kind}{message}\n")
     sys.exit(code)
 
 
@@ -453,6 +566,12 @@ def main() -> None:
     if hasattr(signal, "SIGPIPE"):
         # Die quietly like other Unix tools when the reader goes away (`| head`): exit 141.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    shell = os.environ.get("_ACTCLI_COMPLETE")
+    if shell:  # a TAB press: answer it and nothing else
+        from actcli import completion
+
+        completion.main(shell, typer.main.get_command(app))
+        return
     run(sys.argv[1:])
 
 
@@ -462,6 +581,8 @@ def run(args: list[str]) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=prepare_args(args), prog_name="actcli", standalone_mode=False)
+    except Interrupted as error:
+        _fail(str(error), error.exit_code, "")
     except ActcliError as error:
         _fail(str(error), error.exit_code)
     except click_exceptions.NoArgsIsHelpError as error:
@@ -472,7 +593,7 @@ def run(args: list[str]) -> None:
     except click_exceptions.ClickException as error:
         _fail(error.format_message(), error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        _fail("interrupted", 130)
+        _fail("interrupted", 130, "")
     except OSError as error:
         _fail(f"{error.filename or 'output'}: {error.strerror or error}", 1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -581,9 +581,9 @@ class _progress:
 
 
 def _stderr_console() -> Console:
-    from rich.console import Console
+    from actcli.console import make_console
 
-    return Console(stderr=True)
+    return make_console(stderr=True)
 
 
 def _sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], console: Console | None) -> Sink:
@@ -619,13 +619,20 @@ def _sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], console: Con
                              request.precision, columns=request.columns, console=console,
                              header=request.dialect.header)
 
-    def cells(frame: pl.DataFrame) -> list[list[str | None]]:
-        return [_texts(frame.to_series(i), numeric[i], request.precision) for i in shown]
+    def columns(frame: pl.DataFrame) -> list[Any]:
+        return [_column_data(frame.to_series(i), numeric[i], request.precision) for i in shown]
 
-    return Sink(cells, renderer.write_cells, renderer.close)
+    return Sink(columns, renderer.write_columns, renderer.close)
 
 
-def _texts(column: pl.Series, numeric: bool, precision: int | None) -> list[str | None]:
-    if numeric and precision is not None and column.dtype != pl.String:
-        return [None if v is None else f"{v:.{precision}f}" for v in column.to_list()]
+def _column_data(column: pl.Series, numeric: bool, precision: int | None) -> Any:
+    """A result column as numbers (written by the renderer in their dtype) when it holds only
+    numbers; else as text cells (empty cells, cells kept by --on-error keep, input columns)."""
+    if numeric and column.dtype in (pl.Float64, pl.Float32):
+        if not column.null_count():
+            return column.to_numpy()
+        from actcli.render import texts_of
+
+        texts = texts_of(column.to_numpy(), precision)
+        return [None if empty else t for t, empty in zip(texts, column.is_null().to_list(), strict=True)]
     return column.cast(pl.String).to_list()

@@ -7,12 +7,15 @@ code that computes.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from actcli.registry import ACTIVATIONS, FAMILIES, Activation, Kink, Param
-from actcli.render import format_numbers, json_number
+from actcli.numtext import exact_texts, rounded, shortest
+from actcli.registry import ACTIVATIONS, FAMILIES, Activation, Kink, Param, ParamValue
+from actcli.render import json_number
 from actcli.spec import Column, Spec, show_value
 
 if TYPE_CHECKING:
@@ -38,32 +41,103 @@ def list_records() -> list[dict[str, Any]]:
             for a in ACTIVATIONS]
 
 
-def print_list(console: Console) -> None:
-    from rich.table import Table
+def short_value(value: ParamValue) -> str:
+    """A parameter value for people: exact when short, else 4 digits and an ellipsis
+    (``0.3333…``), never split."""
+    if not isinstance(value, float):
+        return show_value(value)
+    text = rounded(value, 4)
+    return text if text == shortest(value) else text + "…"
 
+
+def wrap_formula(text: str, width: int) -> list[str]:
+    """A formula in lines of at most ``width``, broken where a reader pauses (after ';', before
+    'if', 'else' or an operator, at a space at worst), continued under its right-hand side."""
+    equals = text.find("= ")
+    indent = " " * (equals + 2 if 0 <= equals < width // 3 else 2)
+    lines: list[str] = []
+    rest = text
+    while len(rest) > width:
+        cut = _break(rest, width)
+        lines.append(rest[:cut].rstrip())
+        rest = indent + rest[cut:].lstrip()
+    return [*lines, rest]
+
+
+# Where a formula may break, best first: after a clause, before a condition, before an operator.
+_BREAKS = (re.compile(r";\s+|\s{2,}"), re.compile(r" (?=if |else |where |tanh: |\()"),
+           re.compile(r" (?=[+−·/=<>≤≥] )"), re.compile(r" "))
+
+
+def _break(text: str, width: int) -> int:
+    for pattern in _BREAKS:
+        cuts = [m.end() for m in pattern.finditer(text, 0, width + 1) if width // 3 < m.end() <= width]
+        if cuts:
+            return cuts[-1]
+    return width  # one unbroken word longer than the line
+
+
+def _param_text(p: Param, value: ParamValue) -> str:
+    return f"{p.name}={short_value(value)}"
+
+
+def print_list(console: Console, as_table: bool) -> None:
+    """Every activation: a table fitted to the console, or one line each, which grep can use."""
+    if not as_table:
+        _plain_list(console)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    wide = console.width >= 110
+    names = max(len(a.name) for a in ACTIVATIONS)
+    params = max(len(_param_text(p, p.default)) for a in ACTIVATIONS for p in a.parameters)
+    aliases = 22 if wide else 0
+    first = max(names, params) if not wide else names
+    used = first + aliases + (params if wide else 0)
+    formula_width = console.width - used - 3 * (4 if wide else 2) - 1
     table = Table(title="Activations", title_style="bold", header_style="bold")
-    for header in ("name", "aliases", "parameters", "formula"):
-        table.add_column(header, overflow="fold")
+    table.add_column("name" if wide else "name, aliases, parameters", width=first, overflow="fold")
+    if wide:
+        table.add_column("aliases", width=aliases, overflow="fold")
+        table.add_column("parameters", width=params, overflow="fold")
+    table.add_column("formula", width=formula_width, overflow="fold")
     family = None
     for act in ACTIVATIONS:
         if act.family != family:
             family = act.family
             table.add_section()
-            table.add_row(f"[italic]{FAMILIES[family]}[/italic]", "", "", "")
-        params = "\n".join(f"{p.name}={show_value(p.default)}" for p in act.parameters)
-        table.add_row(f"[bold]{act.name}[/bold]", ", ".join(act.aliases), params, act.formula)
+            table.add_row(Text(FAMILIES[family], style="italic"))
+        name = Text(act.name, style="bold")
+        alias_text = Text(", ".join(act.aliases), style="dim")
+        param_text = Text("\n".join(_param_text(p, p.default) for p in act.parameters))
+        formula = Text("\n".join(wrap_formula(act.formula, formula_width)))
+        if wide:
+            table.add_row(name, alias_text, param_text, formula)
+        else:
+            cell = Text("\n").join(t for t in (name, alias_text, param_text) if t.plain)
+            table.add_row(cell, formula)
     console.print(table)
 
 
-def _value_rows(spec: Spec) -> list[list[str]]:
-    columns = [INFO_POINTS, Column(spec, False).evaluate(INFO_POINTS),
-               Column(spec, True).evaluate(INFO_POINTS)]
-    return [list(row) for row in zip(*(format_numbers(c, None) for c in columns), strict=True)]
+def _plain_list(console: Console) -> None:
+    """One line per activation: name, aliases, parameters with exact defaults, formula."""
+    rows = [(a.name, ",".join(a.aliases) or "-",
+             " ".join(f"{p.name}={show_value(p.default)}" for p in a.parameters) or "-", a.formula)
+            for a in ACTIVATIONS]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
+        console.file.write(line + "\n")
+
+
+def _value_columns(spec: Spec) -> list[NDArray[np.float64]]:
+    return [INFO_POINTS, Column(spec, False).evaluate(INFO_POINTS), Column(spec, True).evaluate(INFO_POINTS)]
 
 
 def info_record(spec: Spec) -> dict[str, Any]:
     act = spec.activation
-    rows = _value_rows(spec)
+    rows = zip(*(exact_texts(c) for c in _value_columns(spec)), strict=True)
     return {
         "name": act.name, "aliases": list(act.aliases), "family": FAMILIES[act.family],
         "description": act.description, "formula": act.formula, "grad_formula": act.grad_formula,
@@ -72,64 +146,71 @@ def info_record(spec: Spec) -> dict[str, Any]:
         "params": spec.params,
         "kinks": [_kink_record(k) for k in act.kinks_for(spec.params)],
         "reference": act.reference,
-        "values": [{"x": json.loads(json_number(r[0])), "f": json.loads(json_number(r[1])),
-                    "grad": json.loads(json_number(r[2]))} for r in rows],
+        "values": [{"x": json.loads(json_number(x)), "f": json.loads(json_number(f)),
+                    "grad": json.loads(json_number(g))} for x, f, g in rows],
     }
 
 
-def print_info(spec: Spec, console: Console) -> None:
-    from rich.table import Table
+def _wrapped(console: Console, text: str, indent: int, hanging: int, style: str = "") -> None:
+    """Prose in lines of the console's width, continued ``hanging`` columns further in."""
+    import textwrap
+
+    from rich.text import Text
+
+    lines = textwrap.wrap(text, max(20, console.width - 1), initial_indent=" " * indent,
+                          subsequent_indent=" " * (indent + hanging), break_long_words=False,
+                          break_on_hyphens=False)
+    console.print(Text("\n".join(lines), style=style), overflow="ignore", crop=False)
+
+
+def print_info(spec: Spec, console: Console, plot: bool) -> None:
+    """Everything about one activation, laid out for the console's width; ``plot`` adds a
+    small plot (on a terminal)."""
+    from rich.text import Text
+
+    from actcli import termtable
 
     act = spec.activation
-    console.print(f"[bold]{spec.label}[/bold] — {act.description}")
+    heading = Text.assemble((spec.label, "bold"), " — ", act.description)
+    console.print(heading)
     if act.aliases:
-        console.print(f"aliases: {', '.join(act.aliases)}")
-    console.print(f"family: {FAMILIES[act.family]}\n")
-    console.print(f"  {act.formula}")
-    console.print(f"  {act.grad_formula}\n")
+        _wrapped(console, f"aliases: {', '.join(act.aliases)}", 0, 2)
+    console.print(f"family: {FAMILIES[act.family]}")
+    console.print()
+    for formula in (act.formula, act.grad_formula):
+        console.print(Text("\n".join("  " + line for line in wrap_formula(formula, console.width - 3))))
+    if act.grad_note:
+        _wrapped(console, f"  (f': {act.grad_note})", 0, 4, "dim")
     if act.parameters:
-        params = Table(title="parameters", title_justify="left", header_style="bold")
-        for header in ("name", "value", "default", "valid", "other libraries", "meaning"):
-            params.add_column(header, overflow="fold")
+        console.print()
+        console.print(Text("parameters", style="bold"))
         for p in act.parameters:
             record = _param_record(act, p)
-            others = ", ".join(f"{lib} {show_value(v)}" for lib, v in record["other_defaults"].items())
-            params.add_row(p.name, show_value(spec.params[p.name]), show_value(p.default),
-                           p.valid_range, others, p.doc)
-        console.print(params)
+            others = "; ".join(f"{lib}: {show_value(v)}" for lib, v in record["other_defaults"].items())
+            facts = f"default {short_value(p.default)}; valid: {p.valid_range}" + (
+                f"; {others}" if others else "")
+            _wrapped(console, f"{p.name} = {short_value(spec.params[p.name])}   ({facts})", 2, 4)
+            _wrapped(console, p.doc, 4, 0, "dim")
+    console.print()
     kinks = act.kinks_for(spec.params)
     if kinks:
-        table = Table(title="kinks: f'(x) at each convention (--kink)", title_justify="left",
-                      header_style="bold")
-        for header in ("x", "pytorch (default)", "left", "right", "mean"):
-            table.add_column(header, justify="right")
-        for k in kinks:
-            table.add_row(*format_numbers(np.array([k.at, k.pytorch, k.left, k.right,
-                                                    k.derivative("mean")]), None))
-        console.print(table)
+        console.print(Text("kinks: f'(x) there with each --kink convention", style="bold"))
+        points = [np.array(v) for v in zip(*((k.at, k.pytorch, k.left, k.right, k.derivative("mean"))
+                                              for k in kinks), strict=True)]
+        kink_headers = ("x", "pytorch (default)", "left", "right", "mean")
+        termtable.render(termtable.rows_of(kink_headers, points), console)
     else:
-        console.print("kinks: none (the derivative is continuous)")
-    if act.grad_note:
-        console.print(f"derivative: {act.grad_note}")
-    values = Table(title="values", title_justify="left", header_style="bold")
-    for header in ("x", spec.header(False), spec.header(True)):
-        values.add_column(header, justify="right", overflow="fold")
-    for row in _value_rows(spec):
-        values.add_row(*row)
-    console.print(values)
-    if console.is_terminal:
+        console.print(Text("kinks: none (the derivative is continuous)"))
+    console.print(Text("values", style="bold"))
+    headers = ("x", spec.header(False), spec.header(True))
+    termtable.render(termtable.rows_of(headers, _value_columns(spec)), console)
+    if plot:
         _small_plot(spec, console)
-    console.print(f"reference: {act.reference}")
+    _wrapped(console, f"reference: {act.reference}", 0, 2)
 
 
 def _small_plot(spec: Spec, console: Console) -> None:
     """The function over -5:5, drawn in the terminal."""
-    from rich.text import Text
-
     from actcli import plot
 
-    column = Column(spec, False)
-    width = min(console.width, 72)
-    drawn = plot.terminal(plot.curves([column], -5.0, 5.0, 4 * width), width, 16, spec.label,
-                          color=not console.no_color)
-    console.print(Text.from_ansi(drawn))
+    console.print(plot.terminal([Column(spec, False)], -5.0, 5.0, min(console.width, 72), 16, spec.label))

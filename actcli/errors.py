@@ -19,3 +19,9 @@ class UsageProblem(ActcliError):
     """Bad usage (unknown activation or parameter, no values): exit 2, as Click's usage errors."""
 
     exit_code = 2
+
+
+class Interrupted(ActcliError):
+    """Ctrl-C: exit 130, saying how far the work got."""
+
+    exit_code = 130

@@ -66,21 +66,22 @@ class Range:
             ctx.prec = 80
             return int((self.stop - self.start) / self.step) + 1
 
-    def batches(self) -> Iterator[NDArray[np.float64]]:
-        count = len(self)
+    def at(self, k: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The values at positions ``k``: the decimal START + k·STEP, rounded once."""
         exponent = min(self.start.as_tuple().exponent, self.step.as_tuple().exponent, 0)
         scale = 10 ** -int(exponent)
         first, stride = int(self.start * scale), int(self.step * scale)
-        exact_ints = max(abs(first), abs(first + stride * count)) < 2**53 and scale <= 10**22
+        if max(abs(first), abs(first + stride * len(self))) < 2**53 and scale <= 10**22:
+            # Both operands are exact doubles, so one IEEE division rounds the decimal once.
+            return (first + stride * k).astype(np.float64) / float(scale)
+        with localcontext() as ctx:
+            ctx.prec = 80
+            return np.array([float(self.start + int(i) * self.step) for i in k.tolist()])
+
+    def batches(self) -> Iterator[NDArray[np.float64]]:
+        count = len(self)
         for lo in range(0, count, BATCH):
-            k = np.arange(lo, min(lo + BATCH, count), dtype=np.int64)
-            if exact_ints:
-                # Both operands are exact doubles, so one IEEE division rounds the decimal once.
-                yield (first + stride * k).astype(np.float64) / float(scale)
-            else:
-                with localcontext() as ctx:
-                    ctx.prec = 80
-                    yield np.array([float(self.start + int(i) * self.step) for i in k])
+            yield self.at(np.arange(lo, min(lo + BATCH, count), dtype=np.int64))
 
 
 def _text_batches(lines: Iterable[bytes | str], source: str) -> Iterator[NDArray[np.float64]]:
@@ -118,36 +119,66 @@ def _file_batches(path: str, stdin: TextIO) -> Iterator[NDArray[np.float64]]:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
 
 
-def read_values(
-    arguments: list[str], files: list[str], stdin: TextIO | None = None
-) -> Iterator[NDArray[np.float64]]:
-    """Batches of values from the arguments (numbers, ranges, '-' for stdin), then the files.
+class Values:
+    """The values of the command line: numbers and ranges from the arguments, then the files
+    (``-`` is stdin). With no arguments and no files, stdin is read; the caller decides
+    beforehand whether that is right (it is not when stdin is a terminal)."""
 
-    With no arguments and no files, stdin is read; the caller decides beforehand whether that is
-    right (it is not when stdin is a terminal)."""
-    stdin = stdin if stdin is not None else sys.stdin
-    if not arguments and not files:
-        files = ["-"]
-    pending: list[float] = []
-    for index, token in enumerate(arguments, start=1):
-        where = f"argument {index}"
-        try:
-            if token.strip() == "-":
-                source = _file_batches("-", stdin)
-            elif ":" in token:
-                source = Range.parse(token, where).batches()
-            else:
-                pending.append(number(token, where))
-                continue
-        except DataError:
+    def __init__(self, arguments: list[str], files: list[str], stdin: TextIO | None = None) -> None:
+        self.arguments = arguments
+        self.files = files if arguments or files else ["-"]
+        self.stdin = stdin if stdin is not None else sys.stdin
+
+    def batches(self) -> Iterator[NDArray[np.float64]]:
+        """Every value, in batches; a bad token raises DataError after the values before it."""
+        pending: list[float] = []
+        for index, token in enumerate(self.arguments, start=1):
+            where = f"argument {index}"
+            try:
+                if token.strip() == "-":
+                    source = _file_batches("-", self.stdin)
+                elif ":" in token:
+                    source = Range.parse(token, where).batches()
+                else:
+                    pending.append(number(token, where))
+                    continue
+            except DataError:
+                if pending:
+                    yield np.array(pending)
+                raise
             if pending:
                 yield np.array(pending)
-            raise
+                pending = []
+            yield from source
         if pending:
             yield np.array(pending)
-            pending = []
-        yield from source
-    if pending:
-        yield np.array(pending)
-    for path in files:
-        yield from _file_batches(path, stdin)
+        for path in self.files:
+            yield from _file_batches(path, self.stdin)
+
+    def parts(self) -> list[Range | float] | None:
+        """The arguments as numbers and ranges when they are all the values (no file, no stdin),
+        so that their count and any value are known without computing the others."""
+        if self.files or any(t.strip() == "-" for t in self.arguments):
+            return None
+        return [Range.parse(t, f"argument {i}") if ":" in t else number(t, f"argument {i}")
+                for i, t in enumerate(self.arguments, start=1)]
+
+
+def count(parts: list[Range | float]) -> int:
+    return sum(len(p) if isinstance(p, Range) else 1 for p in parts)
+
+
+def take(parts: list[Range | float], start: int, stop: int) -> NDArray[np.float64]:
+    """The values at positions start..stop-1 of ``parts``, computing only those."""
+    out: list[NDArray[np.float64]] = []
+    offset = 0
+    for part in parts:
+        size = len(part) if isinstance(part, Range) else 1
+        lo, hi = max(start, offset), min(stop, offset + size)
+        if lo < hi:
+            if isinstance(part, Range):
+                out.append(part.at(np.arange(lo - offset, hi - offset, dtype=np.int64)))
+            else:
+                out.append(np.array([part]))
+        offset += size
+    return np.concatenate(out) if out else np.zeros(0)

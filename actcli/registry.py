@@ -602,7 +602,7 @@ FAMILIES = {
 }
 
 
-def _key(name: str) -> str:
+def key_of(name: str) -> str:
     """Names compare without case, hyphens or underscores: ``LeakyReLU`` = ``leaky-relu``."""
     return name.strip().lower().replace("-", "").replace("_", "")
 
@@ -611,7 +611,7 @@ def _build_index() -> Mapping[str, Activation]:
     index: dict[str, Activation] = {}
     for act in ACTIVATIONS:
         for spelling in (act.name, *act.aliases):
-            key = _key(spelling)
+            key = key_of(spelling)
             if key in index and index[key] is not act:
                 raise RuntimeError(f"{spelling!r} names both {index[key].name} and {act.name}")
             index[key] = act
@@ -638,11 +638,11 @@ def get(name: str) -> Activation:
 
     Raises LookupError naming the closest valid names when there is none.
     """
-    act = _INDEX.get(_key(name))
+    act = _INDEX.get(key_of(name))
     if act is not None:
         return act
-    candidates = {_key(s): s for s in spellings()}
+    candidates = {key_of(s): s for s in spellings()}
     import difflib  # only for error messages: kept off the start-up path
-    close = difflib.get_close_matches(_key(name), list(candidates), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(key_of(name), list(candidates), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(candidates[c] for c in close)}?" if close else ""
     raise LookupError(f"unknown activation {name!r}{hint} (see 'actcli list')")

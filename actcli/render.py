@@ -1,7 +1,8 @@
 """Renderers: result columns to text. They know nothing of how the values were computed.
 
-Numbers are written exactly by default, as the shortest text that reads back to the same value
-of its dtype (``repr``); ``precision`` rounds for display. JSON has no NaN or infinities
+A column is either numbers (a NumPy array, written in its own dtype) or text cells (CSV input
+passed through). Numbers are written exactly by default, as the shortest text that reads back
+to the same value of its dtype; ``precision`` rounds for display. JSON has no NaN or infinities
 (RFC 8259), so they are written as the strings "NaN", "Infinity" and "-Infinity", everywhere.
 """
 
@@ -10,42 +11,39 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from actcli.numtext import INF, NAN, NEG_INF, exact_texts, fixed_texts
 from actcli.spec import Column
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-TABLE_ROW_LIMIT = 1000  # a terminal table beyond this shows the first rows and says how many more
-# Python and NumPy write nan/inf, Polars NaN/inf: all become the same JSON strings.
-JSON_NON_FINITE = {"nan": "NaN", "NaN": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+JSON_NON_FINITE = {NAN: "NaN", INF: "Infinity", NEG_INF: "-Infinity"}
 # RFC 8259's number: what may be written bare (float() would also pass '1_000' or ' 2').
 JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
+Texts = Sequence[str | None]  # text cells; None is an empty cell
+ColumnData = NDArray[Any] | Texts  # numbers, or text cells
 
-def format_numbers(values: NDArray[Any], precision: int | None) -> list[str]:
-    """Shortest round-trip text of each value in its own dtype, or fixed ``precision`` decimals."""
-    if precision is not None:
-        return [f"{v:.{precision}f}" for v in values.tolist()]
-    if values.dtype == np.float64:
-        return list(map(float.__repr__, values.tolist()))
-    return [str(v) for v in values]  # NumPy's float32/float16 str is their shortest round-trip
+
+def texts_of(column: ColumnData, precision: int | None) -> Texts:
+    """A column as text cells: numbers exact, or with ``precision`` decimals."""
+    if isinstance(column, np.ndarray):
+        return exact_texts(column) if precision is None else fixed_texts(column, precision)
+    return column
 
 
 def json_number(text: str) -> str:
     return f'"{JSON_NON_FINITE[text]}"' if text in JSON_NON_FINITE else text
 
 
-Cells = Sequence[Sequence[str | None]]  # column-major text; None is an empty cell
-
-
 class Renderer:
-    """Writes rows as they come: computed batches (``write``) or text cells (``write_cells``)."""
+    """Writes rows as they come: computed batches (``write``) or columns (``write_columns``)."""
 
     def __init__(self, out: IO[str], headers: Sequence[str], numeric: Sequence[bool],
                  precision: int | None, show_x: bool = True) -> None:
@@ -54,13 +52,17 @@ class Renderer:
         self.numeric = list(numeric)
         self.precision = precision
         self.show_x = show_x
+        self.rows = 0  # rows written so far
 
     def write(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> None:
         """A batch of inputs and their results (x written when ``show_x``)."""
-        arrays = [x, *results] if self.show_x else list(results)
-        self.write_cells([format_numbers(a, self.precision) for a in arrays])
+        self.write_columns([x, *results] if self.show_x else list(results))
 
-    def write_cells(self, cells: Cells) -> None:
+    def write_columns(self, columns: Sequence[ColumnData]) -> None:
+        self.rows += len(columns[0]) if columns else 0
+        self.write_cells([texts_of(c, self.precision) for c in columns])
+
+    def write_cells(self, cells: Sequence[Texts]) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -68,14 +70,14 @@ class Renderer:
         self.out.flush()
 
 
-def _rows(cells: Cells) -> Iterator[tuple[str, ...]]:
+def _rows(cells: Sequence[Texts]) -> zip[tuple[str, ...]]:
     return zip(*([c if c is not None else "" for c in column] for column in cells), strict=True)
 
 
 class PlainRenderer(Renderer):
     """One line per row, the cells separated by tabs, no header."""
 
-    def write_cells(self, cells: Cells) -> None:
+    def write_cells(self, cells: Sequence[Texts]) -> None:
         self.out.writelines("\t".join(row) + "\n" for row in _rows(cells))
 
 
@@ -90,7 +92,7 @@ class DelimitedRenderer(Renderer):
         if header:
             self.writer.writerow(self.headers)
 
-    def write_cells(self, cells: Cells) -> None:
+    def write_cells(self, cells: Sequence[Texts]) -> None:
         self.writer.writerows(_rows(cells))
 
 
@@ -107,7 +109,7 @@ class JsonRenderer(Renderer):
         if not lines:
             out.write("[")
 
-    def write_cells(self, cells: Cells) -> None:
+    def write_cells(self, cells: Sequence[Texts]) -> None:
         encoded = [[_json_value(v, numeric) for v in column]
                    for column, numeric in zip(cells, self.numeric, strict=True)]
         for row in zip(*encoded, strict=True):
@@ -144,6 +146,7 @@ class TutorialRenderer(Renderer):
 
     def write(self, x: NDArray[Any], results: Sequence[NDArray[Any]]) -> None:
         digits = 1 if self.precision is None else self.precision
+        self.rows += len(x)
         for i, xi in enumerate(x.tolist()):
             for column, result in zip(self.columns, results, strict=True):
                 self.out.write("Applying %s on (%.*f) gives %.*f\n" % (
@@ -151,37 +154,31 @@ class TutorialRenderer(Renderer):
 
 
 class TableRenderer(Renderer):
-    """A Rich table for the terminal: a title, numbers right-aligned; rows beyond
-    TABLE_ROW_LIMIT are counted, not shown."""
+    """A table for the terminal (actcli.termtable): every row when there are few, else the first
+    and last ones and the count of those between. Only the rows that can be shown are kept."""
 
     def __init__(self, console: Console, headers: Sequence[str], numeric: Sequence[bool],
                  precision: int | None, title: str, show_x: bool = True) -> None:
+        from actcli.termtable import RowKeeper
+
         super().__init__(console.file, headers, numeric, precision, show_x)
         self.console = console
         self.title = title
-        self.rows: list[tuple[str, ...]] = []
-        self.hidden = 0
+        self.kept = RowKeeper()
 
-    def write_cells(self, cells: Cells) -> None:
-        room = TABLE_ROW_LIMIT - len(self.rows)
-        self.rows.extend(_rows([column[:room] for column in cells]))
-        self.hidden += max(0, len(cells[0]) - room) if cells else 0
+    def write_columns(self, columns: Sequence[ColumnData]) -> None:
+        self.rows += len(columns[0]) if columns else 0
+        self.kept.add(columns)
+
+    def skip(self, count: int) -> None:
+        """Rows left out between the head and the tail (the caller computed only those two)."""
+        self.kept.skip(count)
 
     def close(self) -> None:
-        from rich.table import Table
-        from rich.text import Text
+        from actcli import termtable
 
-        table = Table(title=self.title, title_style="bold", header_style="bold")
-        for header, numeric in zip(self.headers, self.numeric, strict=True):
-            table.add_column(header, justify="right" if numeric else "left", overflow="fold")
-        for row in self.rows:
-            table.add_row(*(Text(cell) for cell in row))  # cells are data, never markup
-        self.console.print(table)
-        if self.hidden:
-            self.console.print(
-                f"[dim]… {self.hidden} more rows not shown; use --format plain, csv or json "
-                f"for all of them[/dim]"
-            )
+        termtable.render(self.kept.rows(self.headers), self.console, self.title, self.precision,
+                         keys=1 if self.show_x else 0)
 
 
 def title_of(columns: Sequence[Column]) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ACTCLI = str(Path(sys.executable).with_name("actcli"))
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-COMPLETION = {"_ACTCLI_COMPLETE": "complete_bash", "COMP_WORDS": "actcli apply le", "COMP_CWORD": "2"}
+COMPLETION = {"_ACTCLI_COMPLETE": "bash", "COMP_LINE": "actcli apply le", "COMP_POINT": "15"}
 
 # (what, actcli command, extra environment, baseline command, target ratio)
 CASES = [

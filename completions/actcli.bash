@@ -1,12 +1,17 @@
-# Keep elu:alpha=0.5 one word, so parameter names complete after ':'.
-COMP_WORDBREAKS=${COMP_WORDBREAKS//:}
-_actcli_completion() {
-    local IFS=$'
-'
-    COMPREPLY=( $( env COMP_WORDS="${COMP_WORDS[*]}" \
-                   COMP_CWORD=$COMP_CWORD \
-                   _ACTCLI_COMPLETE=complete_bash $1 ) )
-    return 0
+# bash completion for actcli (actcli completion bash)
+_actcli() {
+    local IFS=$'\n'
+    local -a reply
+    reply=($(COMP_LINE="$COMP_LINE" COMP_POINT="$COMP_POINT" COMP_WORDBREAKS="$COMP_WORDBREAKS" \
+             _ACTCLI_COMPLETE=bash command actcli 2>/dev/null))
+    if [[ ${reply[0]} == $'\001files' ]]; then
+        compopt -o default
+        COMPREPLY=()
+        return 0
+    fi
+    COMPREPLY=("${reply[@]}")
+    if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *[=:,] ]]; then
+        compopt -o nospace
+    fi
 }
-
-complete -o default -F _actcli_completion actcli
+complete -F _actcli actcli

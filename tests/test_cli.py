@@ -74,9 +74,9 @@ def test_negative_numbers_need_no_double_dash(run: Run) -> None:
 
 def test_signed_zero_nan_and_infinities(run: Run) -> None:
     assert run("apply", "relu", "-0.0", "nan", "inf", "-inf", "Infinity").out == (
-        "-0.0\nnan\ninf\n0.0\ninf\n"
+        "-0.0\nNaN\ninf\n0.0\ninf\n"
     )
-    assert run("grad", "tanh", "nan", "inf").out == "nan\n0.0\n"
+    assert run("grad", "tanh", "nan", "inf").out == "NaN\n0.0\n"
 
 
 def test_exact_output_round_trips(run: Run) -> None:
@@ -181,8 +181,8 @@ TABLE_80 = """\
 ┃    x ┃ relu(x) ┃    elu(x; alpha=0.5) ┃
 ┡━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━┩
 │ -1.0 │     0.0 │ -0.31606027941427883 │
-│  0.0 │     0.0 │                  0.0 │
-│  1.0 │     1.0 │                  1.0 │
+│  0.0 │     0.0 │  0.0                 │
+│  1.0 │     1.0 │  1.0                 │
 └──────┴─────────┴──────────────────────┘
 """
 
@@ -202,15 +202,28 @@ def test_rich_table_fits_a_narrow_terminal(run: Run, monkeypatch: pytest.MonkeyP
 def test_colour_only_when_asked_and_never_with_no_color(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert "\x1b[" in run("table", "relu", "1", "-f", "table").out
+    assert "\x1b[" not in run("table", "relu", "1", "-f", "table", "--no-color").out  # not even bold
     monkeypatch.setenv("NO_COLOR", "1")
-    assert "\x1b[3" not in run("table", "relu", "1", "-f", "table").out  # bold may stay, colour not
-    monkeypatch.delenv("NO_COLOR")
-    assert "\x1b[3" not in run("table", "relu", "1", "-f", "table", "--no-color").out
+    assert "\x1b[" not in run("table", "relu", "1", "-f", "table").out
+    assert "\x1b[" not in run("plot", "relu,elu", "--grad").out + run("list", "-f", "table").out
 
 
-def test_table_row_limit_says_what_it_left_out(run: Run) -> None:
-    out = run("table", "relu", "1:1500", "-f", "table").out
-    assert "500 more rows not shown" in out
+def test_long_table_shows_head_and_tail_with_the_count(run: Run) -> None:
+    lines = run("apply", "relu", "-1000:1000", "-f", "table").out.splitlines()
+    body = [line for line in lines if line.startswith("│")]
+    assert body[0].split() == ["│", "-1000.0", "│", "0.0", "│"]
+    assert body[19].split()[1] == "-981.0" and body[20].split()[1] == "⋮"
+    assert body[21].split()[1:4] == ["981.0", "│", "981.0"] and body[-2].split()[1] == "1000.0"
+    assert body[-1].split() == ["│", "x", "│", "relu(x)", "│"]  # the header again, under the tail
+    assert "⋮ 1,961 rows not shown (2,001 in all)" in lines[-1]
+
+
+def test_long_input_keeps_its_true_tail(run: Run) -> None:
+    numbers = "".join(f"{i}\n" for i in range(1, 70_001))  # more than one batch
+    lines = run("apply", "relu", "-f", "table", stdin=numbers).out.splitlines()
+    shown = [line.split()[1] for line in lines if line.startswith("│")][:-1]  # less the header
+    assert shown == [f"{i}.0" for i in range(1, 21)] + ["⋮"] + [f"{i}.0" for i in range(69_981, 70_001)]
+    assert "⋮ 69,960 rows not shown (70,000 in all)" in lines[-1]
 
 
 def test_table_without_values_on_a_terminal_uses_the_default_range(run: Run) -> None:
@@ -223,9 +236,18 @@ def test_table_without_values_on_a_terminal_uses_the_default_range(run: Run) -> 
 
 def test_list(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "140")
-    out = run("list").out
-    for text in ("leaky_relu", "lrelu", "negative_slope=0.01", "softmax", "over a vector"):
+    out = run("list", "-f", "table").out
+    for text in ("leaky_relu", "lrelu", "negative_slope=0.01", "upper=0.3333…", "softmax", "over a vector"):
         assert text in out
+    assert max(map(len, out.splitlines())) <= 140
+
+
+def test_list_in_a_pipe_is_a_line_per_activation(run: Run) -> None:
+    lines = run("list").out.splitlines()
+    assert len(lines) == 30 and lines[0].split()[0] == "relu"
+    rrelu = next(line for line in lines if line.startswith("rrelu "))
+    assert "lower=0.125 upper=0.3333333333333333" in rrelu  # exact in a pipe
+    assert rrelu.endswith("f(x) = x if x > 0 else ((lower + upper)/2)·x")
     records = json.loads(run("list", "--format", "json").out)
     assert records[0]["name"] == "relu" and len(records) == 30
     assert records[2]["params"] == {"negative_slope": 0.01}
@@ -233,7 +255,7 @@ def test_list(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_info(run: Run) -> None:
     out = run("info", "leaky-relu").out
-    for text in ("leaky_relu", "f(x) = x if x > 0 else negative_slope·x", "keras 0.2",
+    for text in ("leaky_relu", "f(x) = x if x > 0 else negative_slope·x", "keras: 0.2",
                  "pytorch (default)", "Maas", "-0.03"):
         assert text in out
     record = json.loads(run("info", "elu", "--alpha", "0.5", "-f", "json").out)
@@ -257,9 +279,12 @@ def test_version(run: Run) -> None:
         (("apply", "elu:alhpa=1", "1"), "", 2, "elu: unknown parameter 'alhpa'; did you mean 'alpha'?"),
         (("apply", "celu:alpha=0", "1"), "", 2, "celu: parameter 'alpha' must be (0, inf), got '0'"),
         (("apply", "elu:alpha", "1"), "", 2, "elu: cannot read parameter 'alpha'; write NAME=VALUE"),
-        (("apply", "relu", "--alpah", "1"), "", 2, "No such option: --alpah; did you mean --alpha?"),
+        (("apply", "relu", "--alpah", "1"), "", 2, "no such option: --alpah; did you mean --alpha?"),
+        (("apply", "relu", "1", "--kink", "right"), "", 2,
+         "apply has no option --kink; grad and table have it"),
+        (("apply", "relu", "1", "--precison", "2"), "", 2, "did you mean --precision?"),
         (("apply", "relu", "--alpha", "1", "2"), "", 2, "relu: unknown parameter 'alpha'"),
-        (("apply", "relu", "-x"), "", 2, "No such option: -x"),
+        (("apply", "relu", "-x"), "", 2, "no such option: -x"),
         (("table", "relu,elu", "--alpha", "1", "0"), "", 2, "--alpha applies to a single activation"),
         (("apply", "relu,elu", "1"), "", 2, "apply takes one activation; for several use 'actcli table"),
         (("apply", "relu", "--format", "xml", "1"), "", 2, "Invalid value for '--format' / '-f'"),

@@ -90,8 +90,8 @@ def imported_modules(*args: str, env: dict[str, str] | None = None) -> tuple[str
     [
         (("--help",), {}, "Commands:"),
         (("apply", "--help"), {}, "--format"),
-        ((), {"_ACTCLI_COMPLETE": "complete_bash", "COMP_WORDS": "actcli apply le", "COMP_CWORD": "2"},
-         "leaky_relu\nleaky\nleakyrelu\n"),
+        ((), {"_ACTCLI_COMPLETE": "bash", "COMP_LINE": "actcli apply le", "COMP_POINT": "15"},
+         "leaky_relu\nleaky\n"),
     ],
     ids=["help", "apply-help", "completion"],
 )

@@ -1,4 +1,6 @@
-"""Shell completions, generated from the app and tried in a real bash, zsh and fish."""
+"""Shell completions: the scripts of completions/ are what the app prints, and they work in a
+real bash, zsh and fish: no space after '=' or ':', names matched without case or '-'/'_',
+parameters after ':' and after a value, --NAME of the activation given, file names after -i."""
 
 from __future__ import annotations
 
@@ -11,20 +13,29 @@ from pathlib import Path
 
 import pytest
 
+from tests.terminal import terminal_env
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPLETIONS = ROOT / "completions"
-ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+ACTCLI = Path(sys.executable).with_name("actcli")
+ENV = terminal_env()
 FORMATS = ["auto", "table", "tutorial", "plain", "csv", "tsv", "json", "ndjson"]
 
-# (what is typed before TAB, what must be offered)
+# (what is typed before TAB, what must be offered, as the whole word)
 CASES = [
     ("actcli ap", ["apply"]),
-    ("actcli apply le", ["leaky_relu", "leaky", "leakyrelu"]),
+    ("actcli apply le", ["leaky_relu", "leaky"]),
+    ("actcli apply LeakyR", ["leakyrelu"]),
+    ("actcli apply leaky-", ["leaky-relu"]),
     ("actcli apply elu:al", ["elu:alpha="]),
     ("actcli table relu,hardtanh:min_val=1:m", ["relu,hardtanh:min_val=1:max_val="]),
+    ("actcli table relu,elu:alpha=0.5,ge", ["relu,elu:alpha=0.5,gelu"]),
     ("actcli table --format ", FORMATS),
     ("actcli grad relu --kink ", ["pytorch", "left", "right", "mean"]),
     ("actcli apply relu --dt", ["--dtype"]),
+    ("actcli apply elu --al", ["--alpha"]),
+    ("actcli apply hardtanh -p m", ["min_val=", "max_val="]),
+    ("actcli completion ", ["bash", "zsh", "fish"]),
 ]
 
 
@@ -42,6 +53,14 @@ def test_committed_scripts_are_up_to_date() -> None:
                    check=True, env=ENV)
 
 
+@pytest.mark.parametrize(("shell", "name"), [("bash", "actcli.bash"), ("zsh", "_actcli"),
+                                             ("fish", "actcli.fish")])
+def test_the_command_prints_the_shipped_script(shell: str, name: str) -> None:
+    done = subprocess.run([str(ACTCLI), "completion", shell], capture_output=True, text=True,
+                          env=ENV, check=True)
+    assert done.stdout == (COMPLETIONS / name).read_text()
+
+
 def test_installed_where_shells_look() -> None:
     """pip puts them under the prefix; an editable install may not, so only CI insists."""
     share = Path(sys.prefix) / "share"
@@ -53,28 +72,96 @@ def test_installed_where_shells_look() -> None:
         assert path.read_text() == (COMPLETIONS / name).read_text()
 
 
-@pytest.mark.parametrize(("line", "offered"), CASES)
-def test_bash(line: str, offered: list[str]) -> None:
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_install_completion_writes_the_same_script(shell: str, tmp_path: Path) -> None:
+    """--install-completion, run from each shell, installs the shipped script where it looks."""
+    program = need(shell)
+    flag = {"bash": "--norc", "zsh": "-f", "fish": "--no-config"}[shell]
+    env = {**ENV, "HOME": str(tmp_path), "SHELL": program}
+    done = subprocess.run([program, flag, "-c", f"{shlex.quote(str(ACTCLI))} --install-completion"],
+                          capture_output=True, text=True, env=env, check=True)
+    target = {"bash": ".local/share/bash-completion/completions/actcli", "zsh": ".zfunc/_actcli",
+              "fish": ".config/fish/completions/actcli.fish"}[shell]
+    name = {"bash": "actcli.bash", "zsh": "_actcli", "fish": "actcli.fish"}[shell]
+    assert (tmp_path / target).read_text() == (COMPLETIONS / name).read_text()
+    assert str(tmp_path / target) in done.stdout
+    if shell != "fish":  # bash and zsh read a line in their rc file; twice installed, once written
+        rc = tmp_path / (".bashrc" if shell == "bash" else ".zshrc")
+        subprocess.run([program, flag, "-c", f"{shlex.quote(str(ACTCLI))} --install-completion"],
+                       capture_output=True, env=env, check=True)
+        lines = rc.read_text().splitlines()
+        assert len(lines) == 1 and ("source" in lines[0] or "fpath" in lines[0])
+
+
+def bash_offers(line: str) -> list[str]:
+    """The candidates the completion function leaves in COMPREPLY for ``line``."""
     bash = need("bash")
-    words = line.split(" ")
     script = (f"source {shlex.quote(str(COMPLETIONS / 'actcli.bash'))}\n"
-              f"COMP_WORDS=({' '.join(shlex.quote(w) for w in words)}); COMP_CWORD={len(words) - 1}\n"
-              "_actcli_completion actcli\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
+              f"COMP_LINE={shlex.quote(line)}; COMP_POINT=${{#COMP_LINE}}\n"
+              "compopt() { :; }\n"  # outside a real completion, compopt complains
+              "_actcli actcli\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
     done = subprocess.run([bash, "--norc", "-c", script], capture_output=True, text=True, env=ENV,
                           timeout=60, check=True)
-    assert done.stdout.split() == offered
+    return done.stdout.splitlines()
 
 
-def test_bash_falls_back_to_files_after_input() -> None:
-    bash = need("bash")
-    script = (f"source {shlex.quote(str(COMPLETIONS / 'actcli.bash'))}\ncomplete -p actcli\n"
-              "COMP_WORDS=(actcli apply relu -i READ); COMP_CWORD=4\n_actcli_completion actcli\n"
-              "echo \"replies: ${#COMPREPLY[@]}\"\n")
-    done = subprocess.run([bash, "--norc", "-c", script], capture_output=True, text=True, env=ENV,
-                          timeout=60, check=True)
-    # No reply of its own, and -o default: bash then completes file names.
-    assert "complete -o default -F _actcli_completion actcli" in done.stdout
-    assert "replies: 0" in done.stdout
+@pytest.mark.parametrize(("line", "offered"), CASES)
+def test_bash_candidates(line: str, offered: list[str]) -> None:
+    # bash replaces only what follows the last ':' or '=' of the word: that is all it is given
+    word = line.rpartition(" ")[2]
+    cut = max(word.rfind(":"), word.rfind("=")) + 1
+    assert bash_offers(line) == [o[cut:] for o in offered]
+
+
+# In the interactive shells below, ``actcli`` is also a shell function that prints the words
+# it is given: Enter after TAB then shows the completed line exactly, while the completion
+# scripts run the real program (they call ``command actcli``).
+ECHO_WORDS = 'actcli() { printf "LINE:%s|" "$@"; echo; }'
+
+
+def completed(child, typed: str) -> str:  # type: ignore[no-untyped-def]
+    """The words of ``typed`` after TAB, then X typed and Enter: 'apply|elu:alpha=X'."""
+    child.send(typed + "\t")
+    child.send("X\r")
+    child.expect(r"LINE:(.*)\|\r?\n")
+    return str(child.match.group(1)).replace("|LINE:", "|")
+
+
+@pytest.fixture
+def bash():  # type: ignore[no-untyped-def]
+    """An interactive bash in a pseudo-terminal with the shipped completion sourced."""
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(need("bash"), ["--norc", "-i"], env=ENV, cwd=str(ROOT), encoding="utf-8",
+                          timeout=30, dimensions=(40, 200))
+    child.sendline(f"source {shlex.quote(str(COMPLETIONS / 'actcli.bash'))}; {ECHO_WORDS}; PS1='READY> '")
+    child.expect("READY> ")
+    yield child
+    child.sendline("exit")
+    child.close()
+
+
+LINES = [
+    ("actcli ap", "apply|X"),
+    ("actcli apply elu:al", "apply|elu:alpha=X"),  # no space after '='
+    ("actcli apply hardtanh:min_val=-2:", "apply|hardtanh:min_val=-2:max_val=X"),
+    ("actcli table relu,elu:alpha=0.5,ge", "table|relu,elu:alpha=0.5,gelu|X"),
+    ("actcli apply LeakyR", "apply|leakyrelu|X"),
+    ("actcli apply leaky-", "apply|leaky-relu|X"),
+    ("actcli table --format tu", "table|--format|tutorial|X"),
+    ("actcli apply elu --al", "apply|elu|--alpha|X"),
+    ("actcli apply relu -i READ", "apply|relu|-i|README.md|X"),
+]
+
+
+@pytest.mark.parametrize(("typed", "words"), LINES)
+def test_bash_completes_the_line(bash, typed: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    assert completed(bash, typed) == words
+
+
+def test_bash_word_breaks_stay_as_they_were(bash) -> None:  # type: ignore[no-untyped-def]
+    assert completed(bash, "actcli apply elu:al") == "apply|elu:alpha=X"
+    bash.sendline('case "$COMP_WORDBREAKS" in *:*=*|*=*:*) echo KEPT-$((1+1));; esac')
+    bash.expect("KEPT-2")
 
 
 @pytest.mark.parametrize(("line", "offered"), [*CASES, ("actcli apply relu -i READ", ["README.md"])])
@@ -91,30 +178,23 @@ def test_fish(line: str, offered: list[str]) -> None:
 def zsh():  # type: ignore[no-untyped-def]
     """An interactive zsh in a pseudo-terminal with the completion on its fpath."""
     pexpect = pytest.importorskip("pexpect")
-    child = pexpect.spawn(need("zsh"), ["-f", "-i"], env={**ENV, "TERM": "dumb"}, cwd=str(ROOT),
-                          encoding="utf-8", timeout=30, dimensions=(40, 200))
+    child = pexpect.spawn(need("zsh"), ["-f", "-i"], env=ENV, cwd=str(ROOT), encoding="utf-8",
+                          timeout=30, dimensions=(40, 200))
     child.sendline(f"fpath=({COMPLETIONS} $fpath); autoload -Uz compinit; compinit -u; "
-                   "PS1='READY> '; unsetopt ZLE_RPROMPT_INDENT")
+                   f"{ECHO_WORDS}; PS1='READY> '; unsetopt ZLE_RPROMPT_INDENT")
     child.expect("READY> ")
     yield child
     child.sendline("exit")
     child.close()
 
 
-@pytest.mark.parametrize(("typed", "completed"), [
-    ("actcli ap", "actcli apply "),
-    ("actcli apply elu:al", "actcli apply elu:alpha="),
-    ("actcli table --format tu", "actcli table --format tutorial "),
-    ("actcli apply relu -i READ", "actcli apply relu -i README.md "),
-])
-def test_zsh_completes_the_line(zsh, typed: str, completed: str) -> None:  # type: ignore[no-untyped-def]
-    zsh.send(typed + "\t")
-    zsh.expect_exact(completed)
-    zsh.send("\x15")  # clear the line
+@pytest.mark.parametrize(("typed", "words"), LINES)
+def test_zsh_completes_the_line(zsh, typed: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    assert completed(zsh, typed) == words
 
 
-def test_zsh_lists_several(zsh) -> None:  # type: ignore[no-untyped-def]
+def test_zsh_lists_several_with_descriptions(zsh) -> None:  # type: ignore[no-untyped-def]
     zsh.send("actcli apply leaky\t\t")
-    zsh.expect("leaky_relu")
-    zsh.expect("leakyrelu")
+    zsh.expect(r"leaky +-- ReLU with a small slope")
+    zsh.expect(r"leaky_relu +-- ReLU with a small slope")
     zsh.send("\x03")

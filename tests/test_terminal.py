@@ -1,0 +1,200 @@
+"""What a person reads, in pseudo-terminals of 60, 80 and 120 columns: nothing wider than the
+terminal, no number split or wrongly rounded, long tables shown by their ends, colour discipline;
+and the 80-column output pinned by snapshots (ACTCLI_UPDATE_SNAPSHOTS=1 rewrites them)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import actcli
+from actcli.describe import short_value
+from tests.terminal import (
+    NUMBER,
+    correctly_rounded,
+    in_terminal,
+    table_cells,
+    terminal_env,
+)
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+WIDTHS = (60, 80, 120)
+X = np.arange(-2.0, 3.0)
+
+# (name, arguments, the values its tables may show)
+FOUR = ("relu", "elu", "gelu", "silu")
+SCREENS = {
+    "table": (("table", ",".join(FOUR), "-2:2:1", "--grad"),
+              [v for n in FOUR for v in (actcli.get(n)(X), actcli.get(n).grad(X))]),
+    "apply": (("apply", "gelu", "-2:2:1"), [actcli.get("gelu")(X)]),
+    "grad": (("grad", "gelu", "-2:2:1"), [actcli.get("gelu").grad(X)]),
+    "list": (("list",), []),
+    "info_gelu": (("info", "gelu"), [actcli.get("gelu")(np.arange(-3.0, 4.0)),
+                                     actcli.get("gelu").grad(np.arange(-3.0, 4.0))]),
+    "info_leaky_relu": (("info", "leaky_relu"), [actcli.get("leaky_relu")(np.arange(-3.0, 4.0)),
+                                                 np.array([0.01, 1.0, 0.505])]),
+    "plot": (("plot", "relu,elu", "--grad"), []),
+}
+
+
+def check_numbers(cells: list[list[str]], values: list[np.ndarray]) -> None:
+    """Every number in a table cell is one of ``values`` (or an input), correctly rounded."""
+    known = [float(v) for array in values for v in array.tolist()] + [float(v) for v in range(-3, 4)]
+    for row in cells:
+        for cell in row:
+            if not NUMBER.fullmatch(cell):
+                assert cell in ("", "⋮") or not any(c.isdigit() for c in cell), cell
+                continue
+            assert any(correctly_rounded(cell, v) for v in known), f"{cell!r} is no shown value"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_fits_and_shows_numbers_whole(name: str, columns: int) -> None:
+    args, values = SCREENS[name]
+    screen = in_terminal(*args, columns=columns, lines=40)
+    assert screen.status == 0, screen.text
+    assert max(map(len, screen.lines)) <= columns, "\n".join(screen.lines)
+    cells = table_cells(screen.lines)
+    if values:
+        check_numbers(cells, values)
+    if name == "list":  # parameters whole, each on one line, and every formula's words whole
+        for act in (actcli.get(n) for n in actcli.names()):
+            for p in act.parameters:
+                assert any(f"{p.name}={short_value(p.default)}" in line for line in screen.lines)
+            for word in act.formula.split():
+                assert word in screen.text, (act.name, word)
+    if name in ("table", "apply", "grad"):
+        # five rows per table (one table, or column groups one under the other), no line of
+        # wrapped digits: a split number would add a line with empty cells
+        assert len(cells) % 5 == 0 and all(all(row) for row in cells), "\n".join(screen.lines)
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_snapshot_at_80_columns(name: str) -> None:
+    screen = in_terminal(*SCREENS[name][0], columns=80, lines=24)
+    path = SNAPSHOTS / f"{name}_80.txt"
+    if os.environ.get("ACTCLI_UPDATE_SNAPSHOTS"):
+        path.write_text(screen.text, encoding="utf-8")
+    assert screen.text == path.read_text(encoding="utf-8")
+
+
+def test_rounded_digits_are_said_once() -> None:
+    text = " ".join(in_terminal("table", "relu,elu,gelu", "-2:2:1", "--grad", columns=80).lines)
+    assert text.count("significant digits") == 1
+    assert "rounded to 6 significant digits to fit 80 columns; every digit: --format plain" in text
+
+
+def test_headers_break_only_between_words() -> None:
+    lines = in_terminal("table", "relu,elu:alpha=0.5,gelu:approximate=tanh,silu", "-1:1", "--grad",
+                        columns=60).lines
+    text = " ".join(cell for row in (line.strip("┃").split("┃") for line in lines if line.startswith("┃"))
+                    for cell in row)
+    for word in ("elu'(x;", "alpha=0.5)", "gelu(x;", "approximate=tanh)", "silu'(x)"):
+        assert word in text
+
+
+def test_a_billion_row_range_shows_its_ends_at_once() -> None:
+    screen = in_terminal("apply", "relu", "1:1000000000", columns=80, lines=24)
+    cells = table_cells(screen.lines)
+    assert cells[0] == ["1.0", "1.0"] and cells[20] == ["⋮", "⋮"] and cells[-2] == ["1000000000.0"] * 2
+    assert "⋮ 999,999,960 rows not shown (1,000,000,000 in all)" in screen.text
+
+
+def test_ctrl_c_on_a_long_stream_says_how_far_it_got() -> None:
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn("bash", ["-c", "yes 1 | actcli apply relu"], dimensions=(24, 80),
+                          env=terminal_env(), encoding="utf-8", timeout=60)
+    import time
+
+    time.sleep(2)  # reading the endless stream, keeping only the rows it could show
+    child.sendintr()
+    child.expect(r"actcli: interrupted after ([\d,]+) values")
+    count = int(child.match.group(1).replace(",", ""))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and count > 0
+    shown = re.search(r"⋮ ([\d,]+) rows not shown \(([\d,]+) in all\)", child.before or "")
+    assert shown is None or int(shown.group(2).replace(",", "")) == count
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}, {}], ids=["NO_COLOR", "dumb", "flag"])
+def test_no_escape_codes_at_all_when_asked(env: dict[str, str]) -> None:
+    flag = [] if env else ["--no-color"]
+    for args in (("table", "relu,elu", "-1:1"), ("list",), ("info", "elu"), ("plot", "relu", "--grad")):
+        screen = in_terminal(*args, *flag, env=terminal_env(**env))
+        assert screen.status == 0 and "\x1b" not in screen.raw, args
+
+
+def test_colour_on_a_terminal_and_when_forced() -> None:
+    assert "\x1b[" in in_terminal("table", "relu", "-1:1").raw
+    import subprocess
+
+    from tests.terminal import ACTCLI
+
+    piped = subprocess.run([str(ACTCLI), "table", "relu", "1", "-f", "table"], capture_output=True,
+                           text=True, env=terminal_env(FORCE_COLOR="1"), check=True)
+    assert "\x1b[" in piped.stdout
+
+
+# --- plots ----------------------------------------------------------------------------------
+
+
+def plot_rows(screen_lines: list[str]) -> dict[str, int]:
+    """{y tick label: its line} of a terminal plot."""
+    return {line.split("┤")[0].strip(): i for i, line in enumerate(screen_lines) if "┤" in line}
+
+
+def test_plot_ticks_are_round_and_zero_sits_on_its_label() -> None:
+    lines = in_terminal("plot", "relu,elu", columns=80, lines=24).lines
+    ticks = plot_rows(lines)
+    assert list(ticks) == ["4", "2", "0"]
+    zero = lines[ticks["0"]]
+    assert "●" in zero  # the kink of relu at (0, 0), on the row labelled 0
+    # relu's flat left half is on the zero row too: dots all the way from the axis
+    assert zero.split("┤")[1].startswith("⠒" * 20)
+    steps = [ticks["4"] - ticks["2"], ticks["2"] - ticks["0"]]
+    assert steps[0] == steps[1]  # evenly spaced
+
+
+@pytest.mark.parametrize(("columns", "lines"), [(20, 8), (40, 10), (60, 16), (120, 40)])
+def test_plot_keeps_its_legend_at_every_size(columns: int, lines: int) -> None:
+    screen = in_terminal("plot", "relu,elu", "--grad", "--width", str(columns), "--height", str(lines),
+                         columns=120, lines=50)
+    assert screen.status == 0
+    text = screen.text
+    legend = text.split("└")[1]  # under the x axis
+    for label in ("relu", "elu", "╍", "kink"):  # small sizes merge f and f' (━╍ elu)
+        assert label in legend
+    assert len(screen.lines) <= lines and max(map(len, screen.lines)) <= columns
+
+
+def test_a_derivative_is_drawn_in_its_functions_colour() -> None:
+    raw = in_terminal("plot", "relu,elu", "--grad", "--width", "60", "--height", "16").raw
+    legend = raw.splitlines()[-1]
+    colours = re.findall(r"\x1b\[([0-9;]+)m[━╍]+ ([^\x1b\s]+)", legend)
+    by_label = dict((label, code) for code, label in colours)
+    assert by_label["relu"] == by_label["relu'"] != by_label["elu"] == by_label["elu'"]
+
+
+@pytest.mark.parametrize(("x_range", "message"), [
+    ("-1e308:1e308", "its width is beyond the largest float"),
+    ("0:1e-320", "fewer distinct numbers than"),
+])
+def test_ranges_that_cannot_be_drawn(x_range: str, message: str) -> None:
+    screen = in_terminal("plot", "relu", "--range", x_range)
+    assert screen.status == 2 and message in screen.text and "Traceback" not in screen.text
+
+
+@pytest.mark.parametrize(("act", "x_range", "tick"), [
+    ("relu", "-1e300:1e300", "1e+300"), ("elu", "1e308:1.7e308", "1.6e+308"),
+    ("leaky_relu", "-5:1e308", "1e+308"),
+])
+def test_huge_but_drawable_ranges(act: str, x_range: str, tick: str) -> None:
+    screen = in_terminal("plot", act, "--range", x_range, "--width", "60", "--height", "12")
+    assert screen.status == 0 and tick in screen.text and "Warning" not in screen.text
+    assert sum(c in "⠁⠂⠄⡀⠈⠐⠠⢀" or 0x2800 < ord(c) < 0x2900 for c in screen.text) > 30  # a curve

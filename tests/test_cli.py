@@ -334,3 +334,37 @@ def test_prepare_args_leaves_other_commands_alone() -> None:
     assert prepare_args(["apply", "elu", "--alpha", "-0.5", "-1"]) == [
         "apply", "elu", "--param", "alpha=-0.5", " -1"]
     assert prepare_args(["grad", "relu", "--", "-2"]) == ["grad", "relu", "--", " -2"]
+
+
+# --- help --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["apply", "grad", "table", "plot", "info", "list", "completion"])
+def test_help_reads_well(run: Run, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run(command, "--help").out
+    assert "{" not in out.splitlines()[0] and "<int" not in out and "range>" not in out
+    assert max(map(len, out.splitlines())) <= 80
+
+
+def test_help_summaries_and_option_words(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    commands = run("--help").out.split("Commands:")[1]
+    assert "..." not in commands and "apply       f(x) for each value, or for a CSV column." in commands
+    plot = " ".join(run("plot", "--help").out.split())
+    assert "Also draw each derivative (dashed, in its function's colour)." in plot
+    assert "--width COLUMNS" in plot and "--height LINES" in plot
+    apply = " ".join(run("apply", "--help").out.split())
+    assert "Usage: actcli apply [OPTIONS] ACT [VALUES]..." in apply and "--precision N" in apply
+    assert "(default: ACT(COLUMN), e.g. elu(score))" in apply and "relu(x))" not in apply
+
+
+def test_float16_integers_are_written_in_full(run: Run) -> None:
+    assert run("apply", "relu", "65504", "0.1", "--dtype", "float16").out == "65504.0\n0.1\n"
+    assert "65504.0" in run("apply", "relu", "65504", "--dtype", "float16", "-f", "table").out
+
+
+def test_numbers_align_on_the_decimal_point(run: Run) -> None:
+    out = run("table", "gelu", "-2:2:1", "-f", "table").out
+    points = {line.rindex(".") for line in out.splitlines() if line.startswith("│")}
+    assert len(points) == 1  # 0.0 and -0.04550026389635842 put their points in one column

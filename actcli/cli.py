@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 DEFAULT_TABLE_RANGE = "-3:3:0.5"
 PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot")  # they take --NAME VALUE parameters
+INPUT_COMMANDS = ("apply", "grad", "table")  # they take -i FILE
+# prepare_args turns ``-i FILE`` into the VALUES token FILE_MARK + FILE: files and numbers are
+# then read in the order they were given (Click keeps options and arguments apart).
+FILE_MARK = " -i "
 PARAMETER_NAMES = sorted({p.name for a in ACTIVATIONS for p in a.parameters})
 
 
@@ -198,7 +203,10 @@ def _options(params: list[str] | None) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageProblem(f"--param takes NAME=VALUE, got {item!r}")
-        options[key.strip().replace("-", "_")] = value.strip()
+        name = key.strip().replace("-", "_")
+        if name in options:
+            raise UsageProblem(f"parameter {name!r} is given twice ({name}={options[name]} and {item})")
+        options[name] = value.strip()
     return options
 
 
@@ -280,6 +288,8 @@ def _resolve_format(fmt: Format, piped: str) -> str:
 def _values(command: str, columns: list[Column], values: list[str] | None,
             inputs: list[str] | None, fmt: Format, precision: int | None, dtype: Dtype,
             kink: KinkChoice, no_color: bool) -> None:
+    import numpy as np
+
     from actcli import inputs as sources
     from actcli.render import TableRenderer, make_renderer
     from actcli.termtable import HEAD, SHOW_ALL, TAIL
@@ -299,19 +309,22 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
                              console=_console(no_color) if resolved == "table" else None)
 
     def write(x: Any) -> None:
-        x = x.astype(dtype.value)
+        with np.errstate(over="ignore"):  # beyond float16's range is inf, by definition
+            x = x.astype(dtype.value)
         renderer.write(x, [c.evaluate(x, _convention(kink)) for c in columns])
 
-    source = sources.Values(values, inputs)
+    source = sources.Values(_sources(values, inputs))
+    vector = any(c.spec.activation.vector for c in columns)
     try:
-        parts = source.parts() if isinstance(renderer, TableRenderer) else None
+        parts = source.parts() if isinstance(renderer, TableRenderer) and not vector else None
         total = sources.count(parts) if parts is not None else 0
-        if (isinstance(renderer, TableRenderer) and parts is not None and total > SHOW_ALL
-                and not any(c.spec.activation.vector for c in columns)):
+        if isinstance(renderer, TableRenderer) and parts is not None and total > SHOW_ALL:
             # A terminal shows the ends of a long range: compute those, not the rows between.
             write(sources.take(parts, 0, HEAD))
             renderer.skip(total - HEAD - TAIL)
             write(sources.take(parts, total - TAIL, total))
+        elif vector:  # softmax is over all the values given, read first
+            write(np.concatenate([np.zeros(0), *source.batches()]))
         else:
             for batch in source.batches():
                 write(batch)
@@ -321,23 +334,36 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
         renderer.close()
 
 
+def _sources(values: list[str] | None, inputs: list[str] | None) -> list[Any]:
+    """The values and files of the command line, in order (inputs: -i given to Click itself)."""
+    from actcli.inputs import File
+
+    marked = [File(v[len(FILE_MARK):]) if v.startswith(FILE_MARK) else v for v in values or []]
+    return [File("-") if isinstance(v, str) and v.strip() == "-" else v for v in marked] + [
+        File(path) for path in inputs or []]
+
+
 def _csv(command: str, columns: list[Column], values: list[str] | None, inputs: list[str] | None,
          fmt: Format, precision: int | None, dtype: Dtype, kink: KinkChoice, no_color: bool,
          options: CsvOptions) -> None:
     from actcli import csvstream
+    from actcli.inputs import File
 
-    if any(v.strip() != "-" for v in values or []):
+    sources = _sources(values, inputs)
+    if any(not isinstance(s, File) for s in sources):
         raise UsageProblem("with -c, the CSV comes from -i FILE or stdin (-), not from VALUES")
-    paths = list(inputs or []) + [v.strip() for v in values or []]
+    paths = [s.path for s in sources if isinstance(s, File)]
     separator = "\t" if options.tsv else options.delimiter.replace("\\t", "\t")
     if len(separator) != 1 or separator in '"\r\n':
         raise UsageProblem(f"--delimiter must be one character other than a quote or newline, "
                            f"got {options.delimiter!r}")
     resolved = _resolve_format(fmt, "tsv" if separator == "\t" else "csv")
+    if not paths and sys.stdin.isatty():
+        raise UsageProblem("no CSV: give -i FILE, or pipe it in (with - the terminal is read)")
     request = csvstream.CsvRequest(
         options.selection, columns, csvstream.Dialect(separator, header=not options.no_header),
         options.replace, options.into, options.on_error.value, dtype.value, _convention(kink), precision,
-        options.progress)
+        options.progress, out_delimiter=separator if fmt == Format.auto else None, no_color=no_color)
     affected = csvstream.run(paths, request, resolved, sys.stdout, sys.stdin.buffer,
                              _console(no_color) if resolved == "table" else None,
                              sys.stderr.isatty())
@@ -504,6 +530,8 @@ def prepare_args(args: list[str]) -> list[str]:
       cluster; a leading space makes Click see a value, and number parsing ignores it.
     - ``--alpha 0.5`` / ``--alpha=0.5`` for any parameter name of the registry becomes
       ``--param alpha=0.5``, the one option that carries parameters.
+    - ``-i FILE`` (``--input FILE``, ``--input=FILE``, ``-iFILE``) becomes the VALUES token
+      FILE_MARK + FILE, so that files and numbers are read in the order they were given.
     Other commands' arguments pass unchanged.
     """
     command = next((a for a in args if not a.startswith("-")), None)
@@ -517,7 +545,10 @@ def prepare_args(args: list[str]) -> list[str]:
             out.extend(f" {t}" if NUMBER_LIKE.match(t) else t for t in tokens)
             break
         name, eq, inline = token[2:].partition("=")
-        if token.startswith("--") and name.replace("-", "_") in PARAMETER_NAMES:
+        path = _input_path(token, tokens) if command in INPUT_COMMANDS else None
+        if path is not None:
+            out.append(FILE_MARK + path)
+        elif token.startswith("--") and name.replace("-", "_") in PARAMETER_NAMES:
             value = inline if eq else next(tokens, "")
             out += ["--param", f"{name.replace('-', '_')}={value.strip()}"]
         elif NUMBER_LIKE.match(token):
@@ -525,6 +556,18 @@ def prepare_args(args: list[str]) -> list[str]:
         else:
             out.append(token)
     return out
+
+
+def _input_path(token: str, rest: Iterator[str]) -> str | None:
+    """The FILE of ``-i FILE`` and its other spellings, taking it from ``rest`` when it is the
+    next token; None for any other token (or an -i with nothing after it: Click says so)."""
+    if token in ("-i", "--input"):
+        return next(rest, None)
+    if token.startswith("--input="):
+        return token[len("--input="):]
+    if token.startswith("-i") and len(token) > 2 and not NUMBER_LIKE.match(token):  # not -inf
+        return token[2:]
+    return None
 
 
 def _usage_line(error: click_exceptions.UsageError) -> str:
@@ -596,4 +639,6 @@ def run(args: list[str]) -> None:
         _fail("interrupted", 130, "")
     except OSError as error:
         _fail(f"{error.filename or 'output'}: {error.strerror or error}", 1)
+    if code == 130:  # Typer turns a KeyboardInterrupt into a bare exit 130: say what it was
+        _fail("interrupted", 130, "")
     sys.exit(code if isinstance(code, int) else 0)

@@ -42,6 +42,10 @@ CHUNK = 8192
 
 def _run(kernel: Any, act: Activation, values: NDArray[np.float64],
          params: dict[str, ParamValue], out_dtype: np.dtype[Any]) -> NDArray[np.float64]:
+    if act.vector:
+        axis = params["axis"]
+        if not isinstance(axis, int) or not -values.ndim <= axis < values.ndim:
+            raise ValueError(f"{act.name}: axis {axis} is out of range for {values.ndim}-dimensional input")
     # For float32/float16 the kernels round to odd, so that _finish's second rounding is correct.
     token = ROUND_TO_ODD.set(out_dtype in NARROW_DTYPES)
     try:

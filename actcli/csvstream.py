@@ -36,10 +36,12 @@ from actcli.spec import Column
 if TYPE_CHECKING:
     from rich.console import Console
 
-CHUNK_BYTES = 1 << 22  # 4 MiB: amortises Polars' per-call cost, keeps a few chunks small
+CHUNK_BYTES = 1 << 21  # 2 MiB: amortises Polars' per-call cost; chunks in flight stay small
 IN_FLIGHT = 2  # chunks being parsed while one is written
 BOM = b"\xef\xbb\xbf"
 BLANK_LINES = re.compile(rb"(^|\n)(?:\r?\n)+")  # a run of blank lines, after a line's end
+QUOTED = re.compile(r'"(?:[^"]|"")*"')
+BARE_CR = re.compile(r"\r(?!\n)")
 OnError = Literal["stop", "skip", "nan", "keep"]
 
 
@@ -102,6 +104,7 @@ class RecordReader:
         read1 = getattr(self.stream, "read1", self.stream.read)
         self.paused = False
         while not self.eof:
+            self._wait()
             data = read1(CHUNK_BYTES)
             if not data:
                 self.eof = True
@@ -118,13 +121,22 @@ class RecordReader:
                 self.paused = True
                 break
 
-    def _more_ready(self) -> bool:
+    def _wait(self) -> None:
+        """Block until input is ready, waking every 0.2 s: a Ctrl-C may be delivered to one of
+        Polars' threads, and Python acts on it only when its main thread runs."""
+        while not self._ready(0.2):
+            pass
+
+    def _ready(self, timeout: float) -> bool:
         if self.fd is None:
             return True
         try:
-            return bool(select.select([self.fd], [], [], 0)[0])
+            return bool(select.select([self.fd], [], [], timeout)[0])
         except (OSError, ValueError):
             return True
+
+    def _more_ready(self) -> bool:
+        return self._ready(0)
 
     def _boundary(self) -> int:
         """End (exclusive) of the last complete record in the buffer, 0 if there is none."""
@@ -184,21 +196,43 @@ class RecordReader:
 
 
 def parse_header(record: bytes, dialect: Dialect, name: str) -> list[str]:
-    problem = _utf8_problem(record)
+    problem = _record_problem(record, dialect, None)
     if problem:
-        raise DataError(f"{name}:{1 + problem[0]}: {problem[1]}")
-    rows = list(csv.reader(io.StringIO(record.decode("utf-8")), delimiter=dialect.delimiter))
+        raise DataError(f"{name}:1: {problem}")
+    rows = _fields(record.decode("utf-8"), dialect)
     if not rows or not rows[0]:
         raise DataError(f"{name}:1: the header line is empty")
-    return rows[0]
+    return rows
 
 
-def _utf8_problem(data: bytes) -> tuple[int, str] | None:
-    """(0-based line, message) of the first byte that is not UTF-8, or None."""
+def _fields(text: str, dialect: Dialect) -> list[str]:
+    """The fields of one record, with Python's csv module (only for the header and on the error
+    path; the stream itself goes through Polars)."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter))
+    return rows[0] if rows else []
+
+
+# A field may be as long as a record: the csv module's 128 KiB default would stop long cells.
+csv.field_size_limit(2**31 - 1)
+
+
+def _record_problem(record: bytes, dialect: Dialect, width: int | None) -> str | None:
+    """What is wrong with one record (None when nothing is): bytes that are not UTF-8, a quote
+    never closed, a stray quote or bare CR, or (given ``width``) the wrong number of fields."""
     try:
-        data.decode("utf-8")
+        text = record.decode("utf-8")
     except UnicodeDecodeError as error:
-        return data.count(b"\n", 0, error.start), f"not UTF-8 text ({error.reason})"
+        return f"not UTF-8 text ({error.reason})"
+    if text.count('"') % 2:
+        return "a quoted field is never closed"
+    if BARE_CR.search(QUOTED.sub("", text)):
+        return "a carriage return outside quotes (lines must end in LF or CRLF)"
+    try:
+        fields = _fields(text, dialect)
+    except csv.Error as error:
+        return f"cannot read this record ({str(error).split(' - ')[0]})"
+    if width is not None and len(fields) != width:
+        return f"a row of {len(fields)} field{'s' * (len(fields) != 1)} where the header has {width}"
     return None
 
 
@@ -220,6 +254,16 @@ def _drop_blank_lines(data: bytes) -> bytes:
     return b"".join(out)
 
 
+def _bare_cr_outside_quotes(data: bytes) -> bool:
+    """A CR not followed by LF and not inside a quoted field (a CR-only line end)."""
+    if data.count(b"\r") == data.count(b"\r\n"):
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    outside = (np.cumsum(raw == ord('"'), dtype=np.uint8) & 1) == 0
+    bare = (raw == ord("\r")) & np.append(raw[1:] != ord("\n"), True)
+    return bool(np.any(bare & outside))
+
+
 def _fields_outside_quotes(data: bytes, delimiter: bytes, quoted: bool) -> int:
     """Number of delimiters outside quoted fields."""
     if not quoted:
@@ -230,17 +274,23 @@ def _fields_outside_quotes(data: bytes, delimiter: bytes, quoted: bool) -> int:
     return int(np.count_nonzero((raw == delimiter[0]) & outside))
 
 
-def _record_lines(data: bytes, dialect: Dialect) -> list[tuple[int, list[str]]]:
-    """(0-based physical line where it starts, fields) of each non-blank record, slowly: only
-    to say where an error is."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""),
-                        delimiter=dialect.delimiter)
-    records, previous = [], 0
-    for row in reader:
-        if row:
-            records.append((previous, row))
-        previous = reader.line_num
-    return records
+def record_spans(data: bytes) -> list[tuple[int, int, int]]:
+    """(start, end, physical line, 0-based) of each record that is not blank: records end at a
+    newline outside quotes; only newlines count as lines (a bare CR does not). Slow, Python:
+    only to say where an error is, or to keep the rows before it."""
+    spans, start, line, search, quotes = [], 0, 0, 0, 0
+    while start < len(data):
+        end = data.find(b"\n", search)
+        end = len(data) if end < 0 else end + 1
+        quotes += data.count(b'"', search, end)
+        search = end
+        if quotes % 2 and end < len(data):  # that newline is inside a quoted field
+            continue
+        if data[start:end].strip(b"\r\n"):
+            spans.append((start, end, line))
+        line += data.count(b"\n", start, end)
+        start, quotes = end, 0
+    return spans
 
 
 # --- the job ---------------------------------------------------------------------------------
@@ -251,10 +301,10 @@ class CsvJob:
 
     def __init__(self, names: list[str], selection: Sequence[str], columns: Sequence[Column],
                  dialect: Dialect, replace: bool, into: str | None, on_error: OnError,
-                 dtype: str, kink: KinkConvention, source: str) -> None:
+                 dtype: str, kink: KinkConvention, precision: int | None, source: str) -> None:
         self.names = names
         self.dialect = dialect
-        self.selected = [_resolve(s, names, source) for s in selection]
+        self.selected = [_resolve(s, names, source, dialect) for s in selection]
         if len(set(self.selected)) != len(self.selected):
             raise UsageProblem("a column is selected twice")
         self.columns = list(columns)
@@ -262,6 +312,7 @@ class CsvJob:
         self.on_error = on_error
         self.dtype = dtype
         self.kink = kink
+        self.precision = precision
         self.outputs = self._outputs(into)
         self.internal = [f"c{i}" for i in range(len(names))]  # Polars names: duplicates allowed
 
@@ -269,6 +320,9 @@ class CsvJob:
         count = len(self.selected) * len(self.columns)
         if into is not None and count != 1:
             raise UsageProblem(f"--into names one result column, but there are {count}")
+        if into is not None and into in self.names and not self.replace:
+            raise UsageProblem(f"--into {into!r} names a column of the input; use another name, or "
+                               f"--replace to write the results in place")
         if self.replace and len(self.columns) != 1:
             raise UsageProblem("--replace needs a single result per column (one activation, no --grad)")
         outputs = []
@@ -293,132 +347,144 @@ class CsvJob:
         return kept + [o.name for o in self.outputs if not o.replaces]
 
     def process(self, data: bytes) -> ChunkResult:
-        """Parse one chunk and compute its result columns (runs in a worker thread)."""
-        quoted = b'"' in data
+        """Parse one chunk and compute its result columns (runs in a worker thread). A chunk
+        with a structural problem gives the rows before it and the error."""
+        clean = _drop_blank_lines(data) if _has_blank_lines(data) else data
         try:
-            frame = self._parse(data)
-            # A blank line parses as a row of nulls; only a chunk with nulls may hold one.
-            blank = any(frame.get_column(c).null_count() for c in self.internal) and (
-                _has_blank_lines(data))
-            clean = _drop_blank_lines(data) if blank else data
-            if blank:
-                frame = self._parse(clean)
-        except pl.exceptions.PolarsError as error:
-            return self._locate_parse_error(data, data.count(b"\n"), str(error))
+            frame = self._parse(clean)
+        except pl.exceptions.PolarsError:
+            return self._salvage(data)
+        quoted = b'"' in clean
         # Without quotes or blank lines every record is one line: no need to count them.
-        newlines = data.count(b"\n") if quoted or blank else frame.height
+        newlines = data.count(b"\n") if quoted or clean is not data else frame.height
         # Polars reports rows with too many fields; too few it fills with nulls, so count.
         if frame.width != len(self.names):
-            return self._locate_parse_error(data, newlines, "")
+            return self._salvage(data)
         if len(self.names) == 1:
             short = not quoted and self.dialect.byte in clean
         else:
             short = _fields_outside_quotes(clean, self.dialect.byte, quoted) != (
                 (len(self.names) - 1) * frame.height)
-        if short:
-            return self._locate_parse_error(data, newlines, "")
+        if short or (b"\r" in clean and _bare_cr_outside_quotes(clean)):
+            return self._salvage(data)
         return self._compute(frame, data, newlines)
 
     def _parse(self, data: bytes) -> pl.DataFrame:
         return pl.read_csv(data, has_header=False, new_columns=self.internal, infer_schema=False,
                            separator=self.dialect.delimiter, quote_char='"', raise_if_empty=False)
 
-    def _locate_parse_error(self, data: bytes, newlines: int, message: str) -> ChunkResult:
-        """Find the first bad record of a chunk Polars could not read, for a precise message."""
-        problem = _utf8_problem(data)
-        if problem:
-            return self._failed(newlines, problem[1], problem[0])
-        if data.count(b'"') % 2:  # quotes before the last one pair up: it opens the open field
-            line = data.count(b"\n", 0, data.rfind(b'"'))
-            return self._failed(newlines, "a quoted field is never closed", line)
-        for line, row in _record_lines(data, self.dialect):
-            if len(row) != len(self.names):
-                return self._failed(newlines, f"a row of {len(row)} field{'s' * (len(row) != 1)} "
-                                    f"where the header has {len(self.names)}", line)
-        reason = message.splitlines()[0] if message else "unknown reason"
-        return self._failed(newlines, f"cannot parse CSV ({reason})", 0)
-
-    def _failed(self, newlines: int, message: str, line: int) -> ChunkResult:
-        return ChunkResult(pl.DataFrame(), newlines, error=message, error_line=line)
+    def _salvage(self, data: bytes) -> ChunkResult:
+        """The rows before the first bad record, and what is wrong with it."""
+        for start, end, line in record_spans(data):
+            problem = _record_problem(data[start:end], self.dialect, len(self.names))
+            if problem:
+                good = self.process(data[:start]) if start else ChunkResult(pl.DataFrame(), 0)
+                if good.error is not None:  # Polars and the csv module disagree before it
+                    return good
+                return ChunkResult(good.frame, data.count(b"\n"), good.affected, problem, line)
+        return ChunkResult(pl.DataFrame(), data.count(b"\n"), error="cannot read this CSV", error_line=0)
 
     def _compute(self, frame: pl.DataFrame, data: bytes, newlines: int) -> ChunkResult:
         texts = [frame.get_column(self.internal[i]) for i in self.selected]
-        values, bad = [], np.zeros(frame.height, dtype=bool)
-        for text in texts:
+        # An empty cell, quoted ("") or not, or only spaces, gives an empty result.
+        empty = [(t.is_null() | (t.str.strip_chars() == "")).to_numpy() for t in texts]
+        values, unread = [], []
+        for text, blank in zip(texts, empty, strict=True):
             number = text.cast(pl.Float64, strict=False)
-            unread = (number.is_null() & text.is_not_null()).to_numpy()
-            if unread.any():  # tolerate surrounding spaces before calling a cell bad
+            failed = number.is_null().to_numpy() & ~blank
+            if failed.any():  # tolerate surrounding spaces before calling a cell bad
                 number = text.str.strip_chars().cast(pl.Float64, strict=False)
-                unread = (number.is_null() & text.is_not_null()).to_numpy()
-            bad |= unread
+                failed = number.is_null().to_numpy() & ~blank
             values.append(number)
+            unread.append(failed)
+        bad = np.logical_or.reduce(unread) if unread else np.zeros(frame.height, dtype=bool)
         affected = int(bad.sum())
         if affected and self.on_error == "stop":
             row = int(np.argmax(bad))
-            which = next(k for k, (v, t) in enumerate(zip(values, texts, strict=True))
-                         if v[row] is None and t[row] is not None)
-            line = _record_lines(data, self.dialect)[row][0]
+            which = next(k for k, failed in enumerate(unread) if failed[row])
+            line = record_spans(data)[row][2]
             good = self._with_results(frame.head(row), [v.head(row) for v in values],
-                                      [t.head(row) for t in texts], np.zeros(row, dtype=bool))
+                                      [t.head(row) for t in texts], [b[:row] for b in empty],
+                                      [u[:row] for u in unread])
             name = self.names[self.selected[which]]
-            return ChunkResult(good, newlines, error=f"column '{name}': cannot read "
+            return ChunkResult(good, newlines, error=f"column {name!r}: cannot read "
                                f"{texts[which][row]!r} as a number", error_line=line)
         if affected and self.on_error == "skip":
-            keep = pl.Series(~bad)
-            frame, bad = frame.filter(keep), bad[~bad]
-            values, texts = [v.filter(keep) for v in values], [t.filter(keep) for t in texts]
-        return ChunkResult(self._with_results(frame, values, texts, bad), newlines, affected)
+            keep, rows = ~bad, pl.Series(~bad)
+            frame, values = frame.filter(rows), [v.filter(rows) for v in values]
+            texts = [t.filter(rows) for t in texts]
+            empty, unread = [b[keep] for b in empty], [u[keep] for u in unread]
+        return ChunkResult(self._with_results(frame, values, texts, empty, unread), newlines, affected)
 
     def _with_results(self, frame: pl.DataFrame, values: list[pl.Series], texts: list[pl.Series],
-                      bad: np.ndarray) -> pl.DataFrame:
+                      empty: list[np.ndarray], unread: list[np.ndarray]) -> pl.DataFrame:
         """The frame with the result columns added, or put in place of their sources. ``values``
-        are the parsed cells (null where empty or unreadable), ``texts`` the cells as read."""
-        x = [v.to_numpy().astype(self.dtype) for v in values]  # empty cells become NaN here
+        are the parsed cells (null where empty or unread), ``texts`` the cells as read; with
+        --on-error keep an unread cell's results are the cell itself, its row's other cells
+        are computed."""
+        with np.errstate(over="ignore"):  # beyond float16's range is inf, by definition
+            x = [v.to_numpy().astype(self.dtype) for v in values]  # empty and unread cells: NaN
         rows: dict[int, np.ndarray] = {}  # vector activations: one matrix per result column
         columns = [frame.get_column(c) for c in self.internal]
         extra = []
-        for output in self.outputs:
+        for number, output in enumerate(self.outputs):
             which = self.columns.index(output.column)
+            source = output.source
             if output.column.spec.activation.vector:
                 if which not in rows:
-                    matrix = np.stack(x, axis=1) if frame.height else np.zeros((0, len(x)))
+                    matrix = np.stack(x, axis=1) if frame.height else np.zeros((0, len(x)), dtype=self.dtype)
                     rows[which] = output.column.evaluate(matrix, self.kink, axis=1)
-                result = rows[which][:, output.source]
+                result = rows[which][:, source]
             else:
-                result = output.column.evaluate(x[output.source], self.kink)
-            series = _series(result, output.name)
-            if self.on_error == "keep" and bad.any():
-                series = _where(pl.Series(bad), texts[output.source], series.cast(pl.String))
-            empty = texts[output.source].is_null()
-            if empty.any():
-                series = _where(empty, pl.Series([None], dtype=series.dtype), series)
-            series = series.alias(output.name)
+                result = output.column.evaluate(x[source], self.kink)
+            kept = unread[source] if self.on_error == "keep" else np.zeros(len(result), dtype=bool)
+            series = _result_series(result, empty[source], kept, texts[source], self.precision)
+            # Polars needs unique names; the header written is the job's own.
+            series = series.alias(f"r{number}")
             if output.replaces:
-                columns[self.selected[output.source]] = series
+                columns[self.selected[source]] = series
             else:
                 extra.append(series)
         return pl.DataFrame([*columns, *extra])
 
 
-def _series(values: np.ndarray, name: str) -> pl.Series:
-    """A result column that Polars writes as the shortest text of the values' own dtype."""
-    if values.dtype == np.float16:  # Polars has no float16 formatting of its own
-        return pl.Series(name, [str(v) for v in values], dtype=pl.String)
-    return pl.Series(name, values)
+def _result_series(result: np.ndarray, empty: np.ndarray, kept: np.ndarray, cells: pl.Series,
+                   precision: int | None) -> pl.Series:
+    """A result column: floats that Polars writes as the shortest text of their dtype, or text
+    where it must be (float16, which Polars lacks; cells kept by --on-error keep, with the
+    numbers of their column spelled as the renderer would)."""
+    from actcli.render import texts_of
+
+    if result.dtype != np.float16 and not kept.any():
+        series = pl.Series(result)
+        if not empty.any():
+            return series
+        return _where(pl.Series(empty), pl.Series([None], dtype=series.dtype), series)
+    texts = list(texts_of(result, precision))
+    as_read = cells.to_list()
+    return pl.Series([None if e else t if k else n for n, t, e, k in
+                      zip(texts, as_read, empty.tolist(), kept.tolist(), strict=True)], dtype=pl.String)
 
 
 def _where(mask: pl.Series, then: pl.Series, otherwise: pl.Series) -> pl.Series:
     return pl.select(pl.when(mask).then(then).otherwise(otherwise)).to_series()
 
 
-def _resolve(selection: str, names: list[str], source: str) -> int:
-    """A column by name, or by 1-based index when no column has that name."""
+def _resolve(selection: str, names: list[str], source: str, dialect: Dialect) -> int:
+    """A column by name, or by 1-based index (ASCII digits) when no column has that name."""
     if selection in names:
         return names.index(selection)
-    if selection.isdigit() and 1 <= int(selection) <= len(names):
+    if selection.isascii() and selection.isdigit() and 1 <= int(selection) <= len(names):
         return int(selection) - 1
     shown = ", ".join(repr(n) for n in names[:20]) + (" ..." if len(names) > 20 else "")
-    raise UsageProblem(f"{source}: column {selection!r} not found; available: {shown}")
+    hint = ""
+    if selection.isascii() and selection.isdigit():
+        hint = "; indexes start at 1" if int(selection) == 0 else f"; there are {len(names)} columns"
+    elif len(names) == 1:
+        other = next((d for d in (";", "\t", "|", ",") if d != dialect.delimiter and d in names[0]), None)
+        if other is not None:
+            hint = f"; the header holds {other!r}: is that the delimiter? (-d {other!r})"
+    raise UsageProblem(f"{source}: column {selection!r} not found{hint}; available: {shown}")
 
 
 # --- the stream ------------------------------------------------------------------------------
@@ -503,6 +569,8 @@ class CsvRequest:
     kink: KinkConvention
     precision: int | None
     progress: bool | None  # None: on a terminal, for large files
+    out_delimiter: str | None = None  # csv output: the input's delimiter unless -f csv or tsv asked
+    no_color: bool = False
 
 
 def run(paths: list[str], request: CsvRequest, fmt: str, out: IO[str], stdin: IO[bytes],
@@ -516,13 +584,13 @@ def run(paths: list[str], request: CsvRequest, fmt: str, out: IO[str], stdin: IO
             handle, name, size = open_source(path, stdin)
             show = request.progress if request.progress is not None else (
                 stderr_is_terminal and size is not None and size > PROGRESS_FROM)
-            with _progress(show, size, name) as advance:
+            with _progress(show, size, name, request.no_color) as advance:
                 reader = RecordReader(handle, name, advance)
                 names, first_line = _read_names(reader, request.dialect, name)
                 if job is None:
                     job = CsvJob(names, request.selection, request.columns, request.dialect,
                                  request.replace, request.into, request.on_error, request.dtype,
-                                 request.kink, name)
+                                 request.kink, request.precision, name)
                     sink = _sink(job, request, fmt, out, console)
                 elif names != job.names:
                     raise DataError(f"{name}:1: the header differs from the first input's")
@@ -559,8 +627,8 @@ def _read_names(reader: RecordReader, dialect: Dialect, name: str) -> tuple[list
 class _progress:
     """A Rich progress bar on stderr over the bytes of the file, or nothing."""
 
-    def __init__(self, show: bool, size: int | None, name: str) -> None:
-        self.show, self.size, self.name = show, size, name
+    def __init__(self, show: bool, size: int | None, name: str, no_color: bool) -> None:
+        self.show, self.size, self.name, self.no_color = show, size, name, no_color
         self.bar: Any = None
 
     def __enter__(self) -> Callable[[int], None]:
@@ -568,9 +636,11 @@ class _progress:
             return lambda n: None
         from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
+        from actcli.console import make_console
+
         self.bar = Progress("[progress.description]{task.description}", BarColumn(),
                             DownloadColumn(), TransferSpeedColumn(), transient=True,
-                            console=_stderr_console())
+                            console=make_console(self.no_color, stderr=True))
         self.bar.start()
         task = self.bar.add_task(self.name, total=self.size)
         return lambda n: self.bar.advance(task, n)
@@ -580,44 +650,38 @@ class _progress:
             self.bar.stop()
 
 
-def _stderr_console() -> Console:
-    from actcli.console import make_console
-
-    return make_console(stderr=True)
-
-
 def _sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], console: Console | None) -> Sink:
     """Where the output frames go, for the format."""
-    from actcli.render import make_renderer
+    from actcli.render import csv_record, make_renderer
 
     if fmt == "tutorial":
         raise UsageProblem("--format tutorial prints plain values; with CSV columns use csv, tsv, "
                            "json, ndjson, table or plain")
+    delimiter = request.out_delimiter or ("," if fmt == "csv" else "\t")
     if fmt in ("csv", "tsv") and request.precision is None:
-        delimiter = "," if fmt == "csv" else "\t"
         if request.dialect.header:
-            csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow(job.header)
+            out.write(csv_record(job.header, delimiter))
         out.flush()
         binary = getattr(out, "buffer", None)
 
-        def encode(frame: pl.DataFrame) -> bytes:
+        def encode(frame: pl.DataFrame) -> memoryview:
             buffer = io.BytesIO()
             frame.write_csv(buffer, include_header=False, separator=delimiter)
-            return buffer.getvalue()
+            return buffer.getbuffer()  # no copy
 
-        def emit(payload: bytes) -> None:
+        def emit(payload: memoryview) -> None:
             if binary is not None:
                 binary.write(payload)
                 binary.flush()
             else:  # a text-only stream (tests)
-                out.write(payload.decode("utf-8"))
+                out.write(bytes(payload).decode("utf-8"))
 
         return Sink(encode, emit, out.flush)
     numeric = job.numeric
     shown = [i for i, result in enumerate(numeric) if result or fmt != "plain"]
     renderer = make_renderer(fmt, out, [job.header[i] for i in shown], [numeric[i] for i in shown],
                              request.precision, columns=request.columns, console=console,
-                             header=request.dialect.header)
+                             header=request.dialect.header, delimiter=delimiter if fmt == "csv" else None)
 
     def columns(frame: pl.DataFrame) -> list[Any]:
         return [_column_data(frame.to_series(i), numeric[i], request.precision) for i in shown]

@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
@@ -19,16 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from actcli.errors import DataError
+from actcli.registry import NUMBER
 
 BATCH = 65536  # values per batch
 
-# A number as users type it: 1, -10, .5, 1e-3, +2.5E+10, inf, -Infinity, nan. Stricter than
-# float(), which also takes '1_000' and surrounding text; surrounding spaces are tolerated
-# because the command line protects negative numbers from option parsing with one.
-NUMBER = re.compile(
-    r"\s*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)\s*", re.IGNORECASE
-)
 SEPARATORS = re.compile(r"[\s,]+")
+BOM = "\ufeff"
 
 
 def number(token: str, where: str) -> float:
@@ -36,6 +32,13 @@ def number(token: str, where: str) -> float:
     if not NUMBER.fullmatch(token):
         raise DataError(f"{where}: cannot read {token.strip()!r} as a number")
     return float(token)
+
+
+# Range parts are 0 or decimals from 1e-400 up to the float range: then the count and every
+# value are computed exactly with this many digits, and rounded once.
+EXACT = Context(prec=2000, traps=[Inexact, InvalidOperation])
+TINIEST = Decimal("1e-400")
+MOST_POINTS = 2**63  # a range's points are counted in 64-bit integers
 
 
 @dataclass(frozen=True)
@@ -46,42 +49,62 @@ class Range:
     start: Decimal
     stop: Decimal
     step: Decimal
+    count: int
 
     @classmethod
     def parse(cls, token: str, where: str) -> Range:
-        parts = token.strip().split(":")
+        text = token.strip()
+        parts = text.split(":")
         if len(parts) not in (2, 3):
-            raise DataError(f"{where}: cannot read {token.strip()!r} as a range START:STOP[:STEP]")
+            raise DataError(f"{where}: cannot read {text!r} as a range START:STOP[:STEP]")
         for part in parts:
             value = number(part, where) if part.strip() else None
             if value is None or not np.isfinite(value):
-                raise DataError(f"{where}: range {token.strip()!r} needs finite START, STOP and STEP")
-        start, stop, step = (Decimal(p.strip()) for p in [*parts, "1"][:3])
-        if step == 0 or (stop - start) * step < 0:
-            raise DataError(f"{where}: range {token.strip()!r} never reaches its stop from its start")
-        return cls(start, stop, step)
+                raise DataError(f"{where}: range {text!r} needs finite START, STOP and STEP")
+        texts = [p.strip() for p in [*parts, "1"][:3]]
+        start, stop, step = (Decimal(t) for t in texts)
+        tiny = next((t for t in texts if Decimal(t) and abs(Decimal(t)) < TINIEST), None)
+        if tiny is not None:
+            raise DataError(f"{where}: range {text!r}: {tiny} is far below the smallest float "
+                            f"(5e-324); write 0 or a larger number")
+        if step == 0 or EXACT.multiply(EXACT.subtract(stop, start), step) < 0:
+            raise DataError(f"{where}: range {text!r} never reaches its stop from its start")
+        count = int(EXACT.divide_int(EXACT.subtract(stop, start), step)) + 1
+        if count >= MOST_POINTS:
+            raise DataError(f"{where}: range {text!r} has {count:.3g} points, more than 2**63")
+        return cls(start, stop, step, count)
 
     def __len__(self) -> int:
-        with localcontext() as ctx:
-            ctx.prec = 80
-            return int((self.stop - self.start) / self.step) + 1
+        return self.count
+
+    def _grid(self) -> tuple[int, int, int] | None:
+        """(first, stride, scale) with START = first/scale and STEP = stride/scale, when every
+        first + k·stride of the range is below 2**53 and scale at most 10**22: then both are
+        exact doubles, and one IEEE division rounds each decimal value once."""
+        exponent = min(int(self.start.as_tuple().exponent), int(self.step.as_tuple().exponent), 0)
+        if exponent < -22:
+            return None
+        first, stride = int(self.start.scaleb(-exponent)), int(self.step.scaleb(-exponent))
+        if max(abs(first), abs(first + stride * (self.count - 1))) >= 2**53:
+            return None
+        return first, stride, 10**-exponent
 
     def at(self, k: NDArray[np.int64]) -> NDArray[np.float64]:
         """The values at positions ``k``: the decimal START + k·STEP, rounded once."""
-        exponent = min(self.start.as_tuple().exponent, self.step.as_tuple().exponent, 0)
-        scale = 10 ** -int(exponent)
-        first, stride = int(self.start * scale), int(self.step * scale)
-        if max(abs(first), abs(first + stride * len(self))) < 2**53 and scale <= 10**22:
-            # Both operands are exact doubles, so one IEEE division rounds the decimal once.
-            return (first + stride * k).astype(np.float64) / float(scale)
-        with localcontext() as ctx:
-            ctx.prec = 80
-            return np.array([float(self.start + int(i) * self.step) for i in k.tolist()])
+        grid = self._grid()
+        values: NDArray[np.float64]
+        if grid is not None:
+            first, stride, scale = grid
+            values = (first + stride * k).astype(np.float64) / float(scale)
+        else:
+            values = np.array([float(EXACT.fma(int(i), self.step, self.start)) for i in k.tolist()])
+        if self.start.is_zero() and self.start.is_signed():
+            values[k == 0] = -0.0  # START itself, as written
+        return values
 
     def batches(self) -> Iterator[NDArray[np.float64]]:
-        count = len(self)
-        for lo in range(0, count, BATCH):
-            yield self.at(np.arange(lo, min(lo + BATCH, count), dtype=np.int64))
+        for lo in range(0, self.count, BATCH):
+            yield self.at(np.arange(lo, min(lo + BATCH, self.count), dtype=np.int64))
 
 
 def _text_batches(lines: Iterable[bytes | str], source: str) -> Iterator[NDArray[np.float64]]:
@@ -92,6 +115,8 @@ def _text_batches(lines: Iterable[bytes | str], source: str) -> Iterator[NDArray
     for line_number, raw in enumerate(lines, start=1):
         try:
             line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if line_number == 1:
+                line = line.removeprefix(BOM)  # as CSV input drops it
             for token in SEPARATORS.split(line.partition("#")[0]):
                 if token:
                     values.append(number(token, f"{source}:{line_number}"))
@@ -119,28 +144,34 @@ def _file_batches(path: str, stdin: TextIO) -> Iterator[NDArray[np.float64]]:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
 
 
-class Values:
-    """The values of the command line: numbers and ranges from the arguments, then the files
-    (``-`` is stdin). With no arguments and no files, stdin is read; the caller decides
-    beforehand whether that is right (it is not when stdin is a terminal)."""
+@dataclass(frozen=True)
+class File:
+    """A file of numbers given among the values (``-i FILE``); ``-`` is stdin."""
 
-    def __init__(self, arguments: list[str], files: list[str], stdin: TextIO | None = None) -> None:
-        self.arguments = arguments
-        self.files = files if arguments or files else ["-"]
+    path: str
+
+
+class Values:
+    """The values of the command line, in the order given: numbers and ranges (text), files,
+    and ``-`` for stdin. With none at all, stdin is read; the caller decides beforehand
+    whether that is right (it is not when stdin is a terminal)."""
+
+    def __init__(self, sources: list[str | File], stdin: TextIO | None = None) -> None:
+        self.sources = sources or [File("-")]
         self.stdin = stdin if stdin is not None else sys.stdin
 
     def batches(self) -> Iterator[NDArray[np.float64]]:
         """Every value, in batches; a bad token raises DataError after the values before it."""
         pending: list[float] = []
-        for index, token in enumerate(self.arguments, start=1):
+        for index, source in enumerate(self.sources, start=1):
             where = f"argument {index}"
             try:
-                if token.strip() == "-":
-                    source = _file_batches("-", self.stdin)
-                elif ":" in token:
-                    source = Range.parse(token, where).batches()
+                if isinstance(source, File):
+                    batches = _file_batches(source.path, self.stdin)
+                elif ":" in source:
+                    batches = Range.parse(source, where).batches()
                 else:
-                    pending.append(number(token, where))
+                    pending.append(number(source, where))
                     continue
             except DataError:
                 if pending:
@@ -149,19 +180,17 @@ class Values:
             if pending:
                 yield np.array(pending)
                 pending = []
-            yield from source
+            yield from batches
         if pending:
             yield np.array(pending)
-        for path in self.files:
-            yield from _file_batches(path, self.stdin)
 
     def parts(self) -> list[Range | float] | None:
-        """The arguments as numbers and ranges when they are all the values (no file, no stdin),
-        so that their count and any value are known without computing the others."""
-        if self.files or any(t.strip() == "-" for t in self.arguments):
+        """The values as numbers and ranges when there is no file and no stdin, so that their
+        count and any value are known without computing the others."""
+        if any(isinstance(s, File) for s in self.sources):
             return None
-        return [Range.parse(t, f"argument {i}") if ":" in t else number(t, f"argument {i}")
-                for i, t in enumerate(self.arguments, start=1)]
+        return [Range.parse(s, f"argument {i}") if ":" in s else number(s, f"argument {i}")
+                for i, s in enumerate(self.sources, start=1) if isinstance(s, str)]
 
 
 def count(parts: list[Range | float]) -> int:

@@ -69,9 +69,10 @@ _TINY = 2.0**-62
 _UP = 2.0**200
 
 
-def _near_zero(x: Array, y: Array, slope: Pair | float) -> Array:
-    """``y`` with the entries where |x| < _TINY replaced by slope·x, rounded once."""
-    tiny = np.abs(x) < _TINY
+def _near_zero(x: Array, y: Array, slope: Pair | float, tiny: NDArray[np.bool_] | None = None) -> Array:
+    """``y`` with the entries where |x| < _TINY (or where ``tiny``) replaced by slope·x, rounded
+    once."""
+    tiny = np.abs(x) < _TINY if tiny is None else tiny
     if np.any(tiny):
         up = x[tiny] * _UP
         c = slope if isinstance(slope, tuple) else (slope, 0.0)
@@ -350,7 +351,8 @@ def celu(x: Array, alpha: float) -> Array:
     # expm1(q + q_lo) = expm1(q) + q_lo·e^q to first order.
     e = ext.expm1(q)
     e = ext.add(e, (q_lo * (1.0 + e[0]), 0.0))
-    y = _near_zero(x, _round(ext.mul_double(e, alpha)), 1.0)
+    # α·expm1(x/α) = x(1 + x/2α + ...): x itself where x/α, not x, is tiny (α may be tiny too).
+    y = _near_zero(x, _round(ext.mul_double(e, alpha)), 1.0, np.abs(q) < _TINY)
     return np.where(x > 0, x, y)
 
 

@@ -9,6 +9,7 @@ under the entry's name (``<name>`` and ``<name>_grad``); this module stays free 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -29,6 +30,14 @@ SELU_SCALE_ALPHA = 1.7580993408473768  # the product, correctly rounded (not SCA
 
 ParamValue = float | int | str | None
 
+# A number as users type it: 1, -10, .5, 1e-3, +2.5E+10, inf, -Infinity, nan; ASCII digits
+# only (as in CSV cells). Stricter than float(), which also takes '1_000', '１' and surrounding
+# text; surrounding spaces are tolerated because the command line protects negative numbers
+# from option parsing with one. Parameters and values (actcli.inputs) are read with it.
+NUMBER = re.compile(
+    r"\s*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)\s*", re.IGNORECASE | re.ASCII
+)
+
 
 @dataclass(frozen=True)
 class Param:
@@ -44,6 +53,17 @@ class Param:
     high_open: bool = False
     choices: tuple[str, ...] = ()
     optional: bool = False  # None ("none" on the command line) is a valid value
+    tiniest: float = 0.0  # a nonzero value must be at least this large in magnitude
+
+    @property
+    def _interval(self) -> str:
+        low = f"{'(' if self.low_open or self.low == -math.inf else '['}{_short(self.low)}"
+        high = f"{_short(self.high)}{')' if self.high_open or self.high == math.inf else ']'}"
+        if (self.low, self.high) == (-math.inf, math.inf):
+            return "any finite number"
+        if self.tiniest and self.low == -self.high:
+            return f"0 or ±[{_short(self.tiniest)}, {_short(self.high)}]"
+        return f"{low}, {high}"
 
     @property
     def valid_range(self) -> str:
@@ -52,10 +72,7 @@ class Param:
             return " or ".join(self.choices)
         if self.kind == "int":
             return "any integer"
-        low = f"{'(' if self.low_open or self.low == -math.inf else '['}{_short(self.low)}"
-        high = f"{_short(self.high)}{')' if self.high_open or self.high == math.inf else ']'}"
-        text = f"{low}, {high}" if (self.low, self.high) != (-math.inf, math.inf) else "any finite number"
-        return f"none or {text}" if self.optional else text
+        return f"none or {self._interval}" if self.optional else self._interval
 
     def coerce(self, activation: str, value: Any) -> ParamValue:
         """Validate ``value`` (a number, or text from the command line) and return it typed."""
@@ -68,21 +85,26 @@ class Param:
             return None
         if self.kind == "int":
             try:
+                if isinstance(value, str) and not value.strip().lstrip("+-").isascii():
+                    raise ValueError(value)
                 return int(str(value).strip()) if isinstance(value, str) else _as_int(value)
             except (TypeError, ValueError):
                 raise self._error(activation, value) from None
+        if isinstance(value, str) and not NUMBER.fullmatch(value):
+            raise self._error(activation, value)
         try:
             number = float(value)
         except (TypeError, ValueError):
             raise self._error(activation, value) from None
-        if not _in_range(number, self.low, self.high, self.low_open, self.high_open):
+        if not _in_range(number, self.low, self.high, self.low_open, self.high_open) or (
+                number and abs(number) < self.tiniest):
             raise self._error(activation, value)
         return number
 
     def _error(self, activation: str, value: Any) -> ValueError:
-        return ValueError(
-            f"{activation}: parameter '{self.name}' must be {self.valid_range}, got {value!r}"
-        )
+        valid = self.valid_range
+        return ValueError(f"{activation}: parameter '{self.name}' must be "
+                          f"{'in ' if valid[0] in '[(' else ''}{valid}, got {value!r}")
 
 
 def _as_int(value: Any) -> int:
@@ -259,6 +281,12 @@ def _ordered(low: str, high: str) -> Callable[[Params], str | None]:
 
 # --- the entries -----------------------------------------------------------------------------
 
+# Slopes and scales within 1e±150: their products with any double stay clear of overflow and of
+# the subnormals, where the kernels' error-free products and exponentials hold (beyond, a
+# result could be 2**-50 off, or NaN); the tests check the ends of these ranges.
+SCALE: dict[str, Any] = {"low": -1e150, "high": 1e150, "tiniest": 1e-150}
+POSITIVE_SCALE: dict[str, Any] = {"low": 1e-150, "high": 1e150}
+
 
 ACTIVATIONS: tuple[Activation, ...] = (
     # rectifiers
@@ -288,7 +316,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1 if x > 0 else negative_slope",
         reference="Maas et al. 2013, Rectifier Nonlinearities Improve Neural Network Acoustic Models",
         aliases=("leaky", "lrelu", "leakyrelu"),
-        parameters=(Param("negative_slope", 0.01, "slope for x <= 0"),),
+        parameters=(Param("negative_slope", 0.01, "slope for x <= 0", **SCALE),),
         kinks_for=lambda p: _slope_kink(p["negative_slope"]),
         other_defaults={"jax": {"negative_slope": 0.01}, "keras": {"negative_slope": 0.2}},
     ),
@@ -299,7 +327,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         formula="f(x) = x if x > 0 else weight·x",
         grad_formula="f'(x) = 1 if x > 0 else weight",
         reference="He et al. 2015, arXiv:1502.01852",
-        parameters=(Param("weight", 0.25, "the learned slope for x <= 0 (its initial value)"),),
+        parameters=(Param("weight", 0.25, "the learned slope for x <= 0 (its initial value)", **SCALE),),
         kinks_for=lambda p: _slope_kink(p["weight"]),
     ),
     Activation(
@@ -310,8 +338,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1 if x > 0 else (lower + upper)/2",
         reference="Xu et al. 2015, arXiv:1505.00853",
         parameters=(
-            Param("lower", 1 / 8, "lower bound of the random slope"),
-            Param("upper", 1 / 3, "upper bound of the random slope"),
+            Param("lower", 1 / 8, "lower bound of the random slope", **SCALE),
+            Param("upper", 1 / 3, "upper bound of the random slope", **SCALE),
         ),
         kinks_for=lambda p: _slope_kink((p["lower"] + p["upper"]) / 2),
         constraint=_ordered("lower", "upper"),
@@ -352,7 +380,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         formula="f(x) = x if x > 0 else α·(eˣ − 1)",
         grad_formula="f'(x) = 1 if x > 0 else α·eˣ",
         reference="Clevert et al. 2015, arXiv:1511.07289",
-        parameters=(Param("alpha", 1.0, "the value approached as x → −∞ is −alpha"),),
+        parameters=(Param("alpha", 1.0, "the value approached as x → −∞ is −alpha", **SCALE),),
         kinks_for=lambda p: _merged(Kink(0.0, left=p["alpha"], right=1.0, pytorch=p["alpha"])),
     ),
     Activation(
@@ -373,7 +401,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         formula="f(x) = max(0, x) + min(0, α·(e^(x/α) − 1))",
         grad_formula="f'(x) = 1 if x > 0 else e^(x/α)",
         reference="Barron 2017, arXiv:1704.07483",
-        parameters=(Param("alpha", 1.0, "scale of the negative part", low=0.0, low_open=True),),
+        parameters=(Param("alpha", 1.0, "scale of the negative part", **POSITIVE_SCALE),),
     ),
     Activation(
         name="softplus",
@@ -383,7 +411,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = σ(β·x) = 1 / (1 + e^(−β·x))",
         reference="Dugas et al. 2001, Incorporating Second-Order Functional Knowledge (NIPS)",
         parameters=(
-            Param("beta", 1.0, "sharpness", low=0.0, low_open=True),
+            Param("beta", 1.0, "sharpness", **POSITIVE_SCALE),
             Param(
                 "threshold",
                 None,
@@ -410,7 +438,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = (1 + x/√(x² + b)) / 2",
         reference="Barron 2021, arXiv:2112.11687",
         aliases=("square_plus",),
-        parameters=(Param("b", 4.0, "smoothness near 0", low=0.0, low_open=True),),
+        parameters=(Param("b", 4.0, "smoothness near 0", **POSITIVE_SCALE),),
     ),
     Activation(
         name="exponential",

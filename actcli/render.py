@@ -8,7 +8,6 @@ to the same value of its dtype; ``precision`` rounds for display. JSON has no Na
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Sequence
@@ -36,6 +35,17 @@ def texts_of(column: ColumnData, precision: int | None) -> Texts:
     if isinstance(column, np.ndarray):
         return exact_texts(column) if precision is None else fixed_texts(column, precision)
     return column
+
+
+def csv_record(fields: Sequence[str], delimiter: str) -> str:
+    """One CSV record and its LF: a field is quoted when it holds the delimiter, a quote, a CR
+    or a LF (Python's csv module leaves a bare CR unquoted when records end in LF); a record of
+    one empty field is written ``""``, not as a blank line."""
+    specials = (delimiter, '"', "\r", "\n")
+    if len(fields) == 1 and not fields[0]:
+        return '""\n'
+    return delimiter.join('"' + f.replace('"', '""') + '"' if any(c in f for c in specials) else f
+                          for f in fields) + "\n"
 
 
 def json_number(text: str) -> str:
@@ -88,12 +98,12 @@ class DelimitedRenderer(Renderer):
                  precision: int | None, delimiter: str, show_x: bool = True,
                  header: bool = True) -> None:
         super().__init__(out, headers, numeric, precision, show_x)
-        self.writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        self.delimiter = delimiter
         if header:
-            self.writer.writerow(self.headers)
+            out.write(csv_record(self.headers, delimiter))
 
     def write_cells(self, cells: Sequence[Texts]) -> None:
-        self.writer.writerows(_rows(cells))
+        self.out.writelines(csv_record(row, self.delimiter) for row in _rows(cells))
 
 
 class JsonRenderer(Renderer):
@@ -188,18 +198,18 @@ def title_of(columns: Sequence[Column]) -> str:
 
 def make_renderer(fmt: str, out: IO[str], headers: Sequence[str], numeric: Sequence[bool],
                   precision: int | None, *, columns: Sequence[Column], console: Console | None = None,
-                  show_x: bool = True, header: bool = True) -> Renderer:
+                  show_x: bool = True, header: bool = True, delimiter: str | None = None) -> Renderer:
     """The renderer for ``fmt`` (already resolved from ``auto``). ``headers`` and ``numeric``
     describe the written columns, x first when ``show_x``; ``header`` is false for CSV read
-    without one."""
+    without one; ``delimiter`` replaces csv's comma (a CSV stream keeps its input's)."""
     if fmt == "table":
         assert console is not None
         return TableRenderer(console, headers, numeric, precision, title_of(columns), show_x)
     if fmt == "tutorial":
         return TutorialRenderer(out, columns, precision)
     if fmt in ("csv", "tsv"):
-        return DelimitedRenderer(out, headers, numeric, precision, "," if fmt == "csv" else "\t",
-                                 show_x=show_x, header=header)
+        return DelimitedRenderer(out, headers, numeric, precision,
+                                 delimiter or ("," if fmt == "csv" else "\t"), show_x=show_x, header=header)
     if fmt in ("json", "ndjson"):
         return JsonRenderer(out, headers, numeric, precision, lines=fmt == "ndjson", show_x=show_x)
     return PlainRenderer(out, headers, numeric, precision, show_x)

@@ -58,7 +58,12 @@ def parse_specs(text: str, options: dict[str, Any] | None = None) -> list[Spec]:
             f"{names} applies to a single activation; with several, write them inline "
             f"(e.g. elu:alpha=0.5)"
         )
-    return [_parse_one(part, options) for part in parts]
+    specs = [_parse_one(part, options) for part in parts]
+    labels = [s.label for s in specs]
+    twice = next((label for label in labels if labels.count(label) > 1), None)
+    if twice is not None:
+        raise UsageProblem(f"{twice} is given twice")
+    return specs
 
 
 def _parse_one(text: str, options: dict[str, Any]) -> Spec:
@@ -75,12 +80,24 @@ def _parse_one(text: str, options: dict[str, Any]) -> Spec:
                 f"{activation.name}: cannot read parameter {assignment!r}; write NAME=VALUE, "
                 f"e.g. {activation.name}:{next(iter(activation.params), 'alpha')}=0.5"
             )
-        params[key.strip().replace("-", "_")] = value.strip()
+        name = key.strip().replace("-", "_")
+        if name in params:
+            raise UsageProblem(f"{activation.name}: parameter {name!r} is given twice")
+        params[name] = value.strip()
+    twice = next((k for k in options if k in params), None)
+    if twice is not None:
+        raise UsageProblem(f"{activation.name}: parameter {twice!r} is given twice "
+                           f"({activation.name}:{twice}={params[twice]} and --{twice.replace('_', '-')} "
+                           f"{options[twice]})")
     params.update(options)
     try:
-        return Spec(activation, activation.bind(params))
+        bound = activation.bind(params)
     except ValueError as error:
         raise UsageProblem(str(error)) from None
+    if activation.vector and bound.get("axis") not in (-1, 0):
+        raise UsageProblem(f"{activation.name}: parameter 'axis' must be -1 or 0 here: the values "
+                           f"of the command line form one vector (a CSV's rows: each its own)")
+    return Spec(activation, bound)
 
 
 @dataclass(frozen=True)

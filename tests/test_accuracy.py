@@ -131,3 +131,41 @@ def test_vector_activations_along_an_axis() -> None:
         for row, got in zip(matrix, by_rows, strict=True):
             exact = reference.vector_value(name, row.tolist())
             assert max(reference.ulp_error(g, e, np.float64) for g, e in zip(got, exact, strict=True)) <= 1
+
+
+def parameter_extremes() -> list[tuple[str, dict[str, Any]]]:
+    """Every numeric parameter at the ends of its valid range (and ±1e308 where it has none),
+    the others at their defaults: within range, the 1-ULP promise holds everywhere."""
+    cases: list[tuple[str, dict[str, Any]]] = []
+    for name in reference.NAMES:
+        act = actcli.get(name)
+        for p in act.parameters:
+            if p.kind != "real":
+                continue
+            ends = [p.low if np.isfinite(p.low) else -1e308, p.high if np.isfinite(p.high) else 1e308]
+            ends += [p.tiniest, -p.tiniest] if p.tiniest else []
+            for value in ends:
+                try:
+                    cases.append((name, act.bind({p.name: value})))
+                except ValueError:  # against another parameter's constraint (rrelu, hardtanh)
+                    partner = {"lower": "upper", "upper": "lower", "min_val": "max_val", "max_val": "min_val"}
+                    cases.append((name, act.bind({p.name: value, partner[p.name]: value})))
+    return [(n, {k: v for k, v in params.items() if v is not None}) for n, params in cases]
+
+
+@pytest.mark.parametrize("dtype_name", ["float64", "float32"])
+@pytest.mark.parametrize("case", parameter_extremes(), ids=case_id)
+def test_parameters_over_their_whole_range(case: tuple[str, dict[str, Any]], dtype_name: str) -> None:
+    name, params = case
+    act = actcli.get(name)
+    x = hard_points(name, params, DTYPES[dtype_name])[::7]
+    for kind in ("value", "grad"):
+        got = act(x, **params) if kind == "value" else act.grad(x, **params)
+        exact_of = reference.value if kind == "value" else reference.derivative
+        for xi, gi in zip(x.tolist(), got.tolist(), strict=True):
+            try:
+                exact = exact_of(name, xi, **params)
+            except ValueError:  # a kink
+                continue
+            error = reference.ulp_error(gi, exact, DTYPES[dtype_name])
+            assert error <= BOUNDS[dtype_name], f"{kind} {error:.3g} ULP at x = {xi!r}"

@@ -277,7 +277,8 @@ def test_version(run: Run) -> None:
     [
         (("apply", "rleu", "1"), "", 2, "unknown activation 'rleu'; did you mean relu, rrelu, relu6?"),
         (("apply", "elu:alhpa=1", "1"), "", 2, "elu: unknown parameter 'alhpa'; did you mean 'alpha'?"),
-        (("apply", "celu:alpha=0", "1"), "", 2, "celu: parameter 'alpha' must be (0, inf), got '0'"),
+        (("apply", "celu:alpha=0", "1"), "", 2,
+         "celu: parameter 'alpha' must be in [1e-150, 1e+150], got '0'"),
         (("apply", "elu:alpha", "1"), "", 2, "elu: cannot read parameter 'alpha'; write NAME=VALUE"),
         (("apply", "relu", "--alpah", "1"), "", 2, "no such option: --alpah; did you mean --alpha?"),
         (("apply", "relu", "1", "--kink", "right"), "", 2,

@@ -139,6 +139,8 @@ def test_dialects(run: Run) -> None:
     assert run("apply", "relu", "-c", "x", "--tsv", stdin="n\tx\na b\t-1\n").out == (
         "n\tx\trelu(x)\na b\t-1\t0.0\n")
     assert run("apply", "relu", "-c", "x", "-d", ";", stdin="n;x\na,b;-1\n").out == (
+        "n;x;relu(x)\na,b;-1;0.0\n")  # the input's delimiter, unless a format is asked for
+    assert run("apply", "relu", "-c", "x", "-d", ";", "-f", "csv", stdin="n;x\na,b;-1\n").out == (
         'n,x,relu(x)\n"a,b",-1,0.0\n')
     assert run("apply", "relu", "-c", "2", "--no-header", stdin="a,-1\nb,2\n").out == "a,-1,0.0\nb,2,2.0\n"
     assert run("apply", "relu", "-c", "x", stdin="x\r\n-1\r\n2\r\n").out == "x,relu(x)\n-1,0.0\n2,2.0\n"

@@ -21,6 +21,8 @@ from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors
 
 from actcli import __version__
 from actcli.errors import ActcliError, Interrupted, UsageProblem
+from actcli.formats import FORMATS
+from actcli.formats import NAMES as FORMAT_NAMES
 from actcli.registry import ACTIVATIONS, KINK_CONVENTIONS
 from actcli.spec import Column, parse_specs
 
@@ -103,10 +105,9 @@ class InfoFormat(StrEnum):
     json = "json"
 
 
-class Dtype(StrEnum):
-    float64 = "float64"
-    float32 = "float32"
-    float16 = "float16"
+# The formats come from actcli.formats, the one place that defines them.
+Dtype = StrEnum("Dtype", {name: name for name in FORMAT_NAMES})  # type: ignore[misc]
+DEFAULT_DTYPE = Dtype(FORMAT_NAMES[0])  # float64
 
 
 # The conventions come from the registry, the one place that defines them.
@@ -139,7 +140,8 @@ FormatOption = Annotated[Format, typer.Option(
 Precision = Annotated[int | None, typer.Option(
     min=0, max=30, metavar="N", show_default=False,
     help="Round to N decimals (0 to 30) for display (default: exact, the shortest round-trip text).")]
-DtypeOption = Annotated[Dtype, typer.Option(help="Round inputs to this dtype; results keep it.")]
+DtypeOption = Annotated[Dtype, typer.Option(
+    help="Round inputs to this format; results are the exact values correctly rounded into it.")]
 KinkOption = Annotated[KinkChoice, typer.Option(
     help="Derivative at kinks: pytorch's choice, the left or right derivative, or their mean.")]
 NoColor = Annotated[bool, typer.Option(
@@ -309,8 +311,7 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
                              console=_console(no_color) if resolved == "table" else None)
 
     def write(x: Any) -> None:
-        with np.errstate(over="ignore"):  # beyond float16's range is inf, by definition
-            x = x.astype(dtype.value)
+        x = FORMATS[dtype.value].round(x)  # beyond a format's range is inf, by definition
         renderer.write(x, [c.evaluate(x, _convention(kink)) for c in columns])
 
     source = sources.Values(_sources(values, inputs))
@@ -378,7 +379,7 @@ def apply(
     act: Act, values: Values = None, input: Inputs = None, param: Params = None,
     column: ColumnsOption = None, into: Into = None, replace: Replace = False,
     format: FormatOption = Format.auto, precision: Precision = None,
-    dtype: DtypeOption = Dtype.float64, delimiter: Delimiter = ",", tsv: Tsv = False,
+    dtype: DtypeOption = DEFAULT_DTYPE, delimiter: Delimiter = ",", tsv: Tsv = False,
     no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
     no_color: NoColor = False,
 ) -> None:
@@ -392,7 +393,7 @@ def grad(
     act: Act, values: Values = None, input: Inputs = None, param: Params = None,
     kink: KinkOption = DEFAULT_KINK, column: ColumnsOption = None, into: Into = None,
     replace: Replace = False, format: FormatOption = Format.auto, precision: Precision = None,
-    dtype: DtypeOption = Dtype.float64, delimiter: Delimiter = ",", tsv: Tsv = False,
+    dtype: DtypeOption = DEFAULT_DTYPE, delimiter: Delimiter = ",", tsv: Tsv = False,
     no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
     no_color: NoColor = False,
 ) -> None:
@@ -407,7 +408,7 @@ def table(
     acts: Acts, values: Values = None, input: Inputs = None, param: Params = None,
     grad: Grad = False, kink: KinkOption = DEFAULT_KINK, column: ColumnsOption = None,
     format: FormatOption = Format.auto, precision: Precision = None,
-    dtype: DtypeOption = Dtype.float64, delimiter: Delimiter = ",", tsv: Tsv = False,
+    dtype: DtypeOption = DEFAULT_DTYPE, delimiter: Delimiter = ",", tsv: Tsv = False,
     no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
     no_color: NoColor = False,
 ) -> None:

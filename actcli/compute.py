@@ -1,7 +1,9 @@
 """Bridge between the registry and the kernels: dtypes, shapes, parameters and kink conventions.
 
-Inputs of any shape become float64 arrays; float32 and float16 inputs are computed in float64,
-rounded to odd (see actcli.extended.round_to_odd), then to their own dtype: correctly rounded.
+Inputs of any shape become float64 arrays. Inputs in a narrower format (float32, float16,
+bfloat16, float8_e4m3fn, float8_e5m2; see actcli.formats) are computed in float64, rounded to
+odd, then into their own format: correctly rounded, the rare results within the kernels' error
+of a rounding boundary decided again at high precision (actcli.exact).
 """
 
 from __future__ import annotations
@@ -13,26 +15,20 @@ from numpy.typing import ArrayLike, NDArray
 
 from actcli import kernels
 from actcli.extended import ROUND_TO_ODD
+from actcli.formats import FORMATS, Format, format_of
 
 if TYPE_CHECKING:
     from actcli.registry import Activation, KinkConvention, ParamValue
 
-NARROW_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
+FLOAT64 = FORMATS["float64"]
 
 
-def _prepare(x: ArrayLike) -> tuple[NDArray[np.float64], tuple[int, ...], np.dtype[Any]]:
+def _prepare(x: ArrayLike) -> tuple[NDArray[np.float64], tuple[int, ...], Format]:
     """The input as a float64 array of at least one dimension (kernels assign through masks,
-    which 0-d arrays do not allow), its shape, and the dtype the result must have."""
-    dtype = getattr(x, "dtype", None)
-    out_dtype = np.dtype(dtype) if dtype in NARROW_DTYPES else np.dtype(np.float64)
+    which 0-d arrays do not allow), its shape, and the format the result must have."""
+    fmt = format_of(getattr(x, "dtype", None)) or FLOAT64
     values = np.asarray(x, dtype=np.float64)
-    return np.atleast_1d(values), values.shape, out_dtype
-
-
-def _finish(y: NDArray[np.float64], shape: tuple[int, ...], out_dtype: np.dtype[Any]) -> Any:
-    with np.errstate(over="ignore"):  # e.g. exp(100) is inf in float32, as it should be
-        result = y.reshape(shape).astype(out_dtype, copy=False)
-    return result[()] if not shape else result
+    return np.atleast_1d(values), values.shape, fmt
 
 
 # Elementwise kernels run over chunks of this many values: their temporaries then stay in the
@@ -41,13 +37,13 @@ CHUNK = 8192
 
 
 def _run(kernel: Any, act: Activation, values: NDArray[np.float64],
-         params: dict[str, ParamValue], out_dtype: np.dtype[Any]) -> NDArray[np.float64]:
+         params: dict[str, ParamValue], fmt: Format) -> NDArray[np.float64]:
     if act.vector:
         axis = params["axis"]
         if not isinstance(axis, int) or not -values.ndim <= axis < values.ndim:
             raise ValueError(f"{act.name}: axis {axis} is out of range for {values.ndim}-dimensional input")
-    # For float32/float16 the kernels round to odd, so that _finish's second rounding is correct.
-    token = ROUND_TO_ODD.set(out_dtype in NARROW_DTYPES)
+    # Below float64 the kernels round to odd, so that the rounding into the format is correct.
+    token = ROUND_TO_ODD.set(fmt is not FLOAT64)
     try:
         return _chunks(kernel, act, values, params)
     finally:
@@ -66,19 +62,58 @@ def _chunks(kernel: Any, act: Activation, values: NDArray[np.float64],
         return out.reshape(values.shape)
 
 
+def _finish(y: NDArray[np.float64], values: NDArray[np.float64], shape: tuple[int, ...], fmt: Format,
+            act: Activation, params: dict[str, ParamValue], derivative: bool,
+            exact_points: NDArray[np.bool_] | None = None) -> Any:
+    """The float64 results in the result's format; below float64, the ambiguous ones decided
+    at high precision (``exact_points``: results set by a convention, such as kinks, are exact)."""
+    if fmt is not FLOAT64:
+        doubtful, boundary = fmt.ambiguous(y)
+        if exact_points is not None:
+            doubtful &= ~exact_points
+        if doubtful.any():
+            y = _decide(y, values, doubtful, boundary, fmt, act, params, derivative)
+    result = fmt.round(y).reshape(shape)
+    return result[()] if not shape else result
+
+
+def _decide(y: NDArray[np.float64], values: NDArray[np.float64], doubtful: NDArray[np.bool_],
+            boundary: NDArray[np.float64], fmt: Format, act: Activation, params: dict[str, ParamValue],
+            derivative: bool) -> NDArray[np.float64]:
+    """``y`` with each doubtful result moved to the side of its boundary where the exact value
+    lies (a double on that side that rounds like it), or onto the boundary for an exact tie."""
+    from actcli import exact
+
+    y = y.copy()
+    given = params.get("axis")
+    axis = given % values.ndim if isinstance(given, int) else None
+    for index in zip(*np.nonzero(doubtful), strict=True):
+        point, position = values[index], None
+        if axis is not None:  # softmax: the whole vector along the axis, and this entry's place
+            point = values[tuple(slice(None) if d == axis else i for d, i in enumerate(index))]
+            position = int(index[axis])
+        side = exact.side(act, point, params, derivative, float(boundary[index]), position)
+        m = boundary[index]
+        y[index] = m if side == 0 else np.nextafter(m, np.inf * side)
+    return y
+
+
 def evaluate(act: Activation, x: ArrayLike, params: dict[str, ParamValue]) -> Any:
     """``act`` at ``x`` with validated ``params``."""
-    values, shape, out_dtype = _prepare(x)
-    y = _run(getattr(kernels, act.name), act, values, params, out_dtype)
-    return _finish(y, shape, out_dtype)
+    values, shape, fmt = _prepare(x)
+    y = _run(getattr(kernels, act.name), act, values, params, fmt)
+    return _finish(y, values, shape, fmt, act, params, False)
 
 
 def differentiate(
     act: Activation, x: ArrayLike, params: dict[str, ParamValue], kink: KinkConvention
 ) -> Any:
     """The first derivative of ``act`` at ``x``; at each kink the value ``kink`` asks for."""
-    values, shape, out_dtype = _prepare(x)
-    g = _run(getattr(kernels, act.name + "_grad"), act, values, params, out_dtype)
+    values, shape, fmt = _prepare(x)
+    g = _run(getattr(kernels, act.name + "_grad"), act, values, params, fmt)
+    at_kinks = np.zeros(values.shape, dtype=bool)
     for point in act.kinks_for(params):
-        g[values == point.at] = point.derivative(kink)
-    return _finish(g, shape, out_dtype)
+        where = values == point.at
+        g[where] = point.derivative(kink)
+        at_kinks |= where
+    return _finish(g, values, shape, fmt, act, params, True, at_kinks)

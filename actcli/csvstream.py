@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 
 from actcli.errors import DataError, UsageProblem
+from actcli.formats import FORMATS
 from actcli.registry import KinkConvention
 from actcli.spec import Column
 
@@ -422,8 +423,8 @@ class CsvJob:
         are the parsed cells (null where empty or unread), ``texts`` the cells as read; with
         --on-error keep an unread cell's results are the cell itself, its row's other cells
         are computed."""
-        with np.errstate(over="ignore"):  # beyond float16's range is inf, by definition
-            x = [v.to_numpy().astype(self.dtype) for v in values]  # empty and unread cells: NaN
+        fmt = FORMATS[self.dtype]  # beyond a format's range is inf, by definition
+        x = [fmt.round(v.to_numpy()) for v in values]  # empty and unread cells: NaN
         rows: dict[int, np.ndarray] = {}  # vector activations: one matrix per result column
         columns = [frame.get_column(c) for c in self.internal]
         extra = []
@@ -432,7 +433,7 @@ class CsvJob:
             source = output.source
             if output.column.spec.activation.vector:
                 if which not in rows:
-                    matrix = np.stack(x, axis=1) if frame.height else np.zeros((0, len(x)), dtype=self.dtype)
+                    matrix = np.stack(x, axis=1) if frame.height else fmt.round(np.zeros((0, len(x))))
                     rows[which] = output.column.evaluate(matrix, self.kink, axis=1)
                 result = rows[which][:, source]
             else:
@@ -451,11 +452,11 @@ class CsvJob:
 def _result_series(result: np.ndarray, empty: np.ndarray, kept: np.ndarray, cells: pl.Series,
                    precision: int | None) -> pl.Series:
     """A result column: floats that Polars writes as the shortest text of their dtype, or text
-    where it must be (float16, which Polars lacks; cells kept by --on-error keep, with the
-    numbers of their column spelled as the renderer would)."""
+    where it must be (float16, bfloat16, float8, which Polars lacks; cells kept by --on-error
+    keep, with the numbers of their column spelled as the renderer would)."""
     from actcli.render import texts_of
 
-    if result.dtype != np.float16 and not kept.any():
+    if result.dtype in (np.float64, np.float32) and not kept.any():
         series = pl.Series(result)
         if not empty.any():
             return series

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from actcli.formats import FORMATS
 from actcli.numtext import exact_texts, rounded, shortest
 from actcli.registry import ACTIVATIONS, FAMILIES, Activation, Kink, Param, ParamValue
 from actcli.render import json_number
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 INFO_POINTS = np.arange(-3.0, 3.5, 1.0)  # the x of info's short value table
+JSON = "--format json"
 
 
 def _param_record(act: Activation, p: Param) -> dict[str, Any]:
@@ -148,7 +150,15 @@ def info_record(spec: Spec) -> dict[str, Any]:
         "reference": act.reference,
         "values": [{"x": json.loads(json_number(x)), "f": json.loads(json_number(f)),
                     "grad": json.loads(json_number(g))} for x, f, g in rows],
+        "formats": format_records(),
     }
+
+
+def format_records() -> dict[str, dict[str, float | int | bool]]:
+    """The number formats of --dtype: precision, range and epsilon."""
+    return {f.name: {"precision": f.precision, "largest": f.largest, "smallest_normal": f.smallest_normal,
+                     "smallest_subnormal": f.smallest_subnormal, "epsilon": f.epsilon,
+                     "infinities": f.infinite} for f in FORMATS.values()}
 
 
 def _wrapped(console: Console, text: str, indent: int, hanging: int, style: str = "") -> None:
@@ -198,15 +208,25 @@ def print_info(spec: Spec, console: Console, plot: bool) -> None:
         points = [np.array(v) for v in zip(*((k.at, k.pytorch, k.left, k.right, k.derivative("mean"))
                                               for k in kinks), strict=True)]
         kink_headers = ("x", "pytorch (default)", "left", "right", "mean")
-        termtable.render(termtable.rows_of(kink_headers, points), console)
+        termtable.render(termtable.rows_of(kink_headers, points), console, every_digit=JSON)
     else:
         console.print(Text("kinks: none (the derivative is continuous)"))
     console.print(Text("values", style="bold"))
     headers = ("x", spec.header(False), spec.header(True))
-    termtable.render(termtable.rows_of(headers, _value_columns(spec)), console)
+    termtable.render(termtable.rows_of(headers, _value_columns(spec)), console, every_digit=JSON)
     if plot:
         _small_plot(spec, console)
     _wrapped(console, f"reference: {act.reference}", 0, 2)
+    console.print()
+    console.print(Text("formats (--dtype): each result the exact value correctly rounded into it",
+                       style="bold"))
+    records = format_records()
+    headers = ("format", "largest", "smallest normal", "smallest subnormal", "epsilon")
+    columns = [termtable.TableColumn(headers[0], texts=list(records))] + [
+        termtable.TableColumn(h, numbers=np.array([r[key] for r in records.values()], dtype=np.float64))
+        for h, key in zip(headers[1:], ("largest", "smallest_normal", "smallest_subnormal", "epsilon"),
+                          strict=True)]
+    termtable.render(termtable.Rows(columns, len(records), 0, len(records)), console, every_digit=JSON)
 
 
 def _small_plot(spec: Spec, console: Console) -> None:

@@ -63,20 +63,25 @@ def _keep_nan(x: Array, y: Any) -> Array:
     return np.where(np.isnan(x), x, y)
 
 
-# Below this |x| an odd function f with f'(0) = c is c·x to 2**-62 relative; there c·x is formed
-# with x scaled up, so that products of subnormals (which lose bits) never enter.
+# Below this |x| a function f with f(0) = 0 and f'(0) = c is c·x + b·x² to 2**-124 relative;
+# there c·x is formed with x scaled up, so that products of subnormals (which lose bits) never
+# enter, and b·x², far below c·x's last bit, still goes into the pair: rounded to odd, it tells
+# on which side of c·x the value lies, which decides the rounding when c·x is a midpoint of a
+# narrow format (gelu(x) = x/2 + x²/√(2π) at the subnormals of bfloat16).
 _TINY = 2.0**-62
 _UP = 2.0**200
 
 
-def _near_zero(x: Array, y: Array, slope: Pair | float, tiny: NDArray[np.bool_] | None = None) -> Array:
-    """``y`` with the entries where |x| < _TINY (or where ``tiny``) replaced by slope·x, rounded
-    once."""
+def _near_zero(x: Array, y: Array, slope: Pair | float, tiny: NDArray[np.bool_] | None = None,
+               bend: float = 0.0) -> Array:
+    """``y`` with the entries where |x| < _TINY (or where ``tiny``) replaced by slope·x +
+    bend·x², rounded once."""
     tiny = np.abs(x) < _TINY if tiny is None else tiny
     if np.any(tiny):
         up = x[tiny] * _UP
         c = slope if isinstance(slope, tuple) else (slope, 0.0)
-        product = _round(ext.mul_double(c, up))
+        linear = ext.mul_double(c, up)
+        product = _round((linear[0], linear[1] + bend * x[tiny] * up))
         y[tiny] = np.where(product == 0.0, up * c[0], product) / _UP  # keeps the sign of ±0
     return y
 
@@ -313,7 +318,7 @@ def hardtanh_grad(x: Array, min_val: float, max_val: float) -> Array:
 def _alpha_expm1(x: Array, alpha: Pair) -> Array:
     """α·(e^x - 1) for x <= 0 (expm1 keeps every digit near 0)."""
     y = _round(ext.mul(ext.expm1(np.minimum(x, 0.0)), alpha))
-    return _near_zero(x, y, alpha)
+    return _near_zero(x, y, alpha, bend=0.5 * alpha[0])  # α(x + x²/2)
 
 
 def _alpha_exp(x: Array, alpha: Pair, x_lo: Any = 0.0) -> Array:
@@ -352,7 +357,7 @@ def celu(x: Array, alpha: float) -> Array:
     e = ext.expm1(q)
     e = ext.add(e, (q_lo * (1.0 + e[0]), 0.0))
     # α·expm1(x/α) = x(1 + x/2α + ...): x itself where x/α, not x, is tiny (α may be tiny too).
-    y = _near_zero(x, _round(ext.mul_double(e, alpha)), 1.0, np.abs(q) < _TINY)
+    y = _near_zero(x, _round(ext.mul_double(e, alpha)), 1.0, np.abs(q) < _TINY, bend=0.5 / alpha)
     return np.where(x > 0, x, y)
 
 
@@ -638,7 +643,7 @@ def gelu(x: Array, approximate: str) -> Array:
         y = np.where(x < 0, ext.scale(_round(ext.mul_double(lower, xc)), k),
                      _round(ext.mul_double(upper, xc)))
         y = np.where(x > _GELU_CLIP, x, y)
-    return _near_zero(x, y, 0.5)
+    return _near_zero(x, y, 0.5, bend=_INV_SQRT_2PI[0])  # both forms: x/2 + x²/√(2π)
 
 
 def gelu_grad(x: Array, approximate: str) -> Array:
@@ -687,7 +692,7 @@ def silu(x: Array) -> Array:
     xc = np.clip(x, -1200.0, _SILU_SATURATED)
     s, k = _sigmoid_pair(xc)
     y = np.where(x > _SILU_SATURATED, x, ext.scale(_round(ext.mul_double(s, xc)), k))
-    return _near_zero(x, y, 0.5)
+    return _near_zero(x, y, 0.5, bend=0.25)
 
 
 def silu_grad(x: Array) -> Array:
@@ -703,7 +708,8 @@ def silu_grad(x: Array) -> Array:
 
 
 def hardswish(x: Array) -> Array:
-    inner = _near_zero(x, _round(ext.div(ext.mul_double(ext.two_sum(x, 3.0), x), (6.0, 0.0))), 0.5)
+    inner = _round(ext.div(ext.mul_double(ext.two_sum(x, 3.0), x), (6.0, 0.0)))
+    inner = _near_zero(x, inner, 0.5, bend=1 / 6)  # x/2 + x²/6
     return np.where(x <= -3.0, 0.0, np.where(x >= 3.0, x, inner))
 
 
@@ -746,7 +752,7 @@ def mish(x: Array) -> Array:
     w, _, _, _, k = _mish_parts(xc)
     y = _round(ext.mul_double(w, xc))
     y = np.where(x < 0, ext.scale(y, k), np.where(x > _MISH_SATURATED, x, y))
-    return _near_zero(x, y, _MISH_SLOPE)
+    return _near_zero(x, y, _MISH_SLOPE, bend=0.32)  # tanh(log 2 + x/2) ≈ 0.6 + 0.32x
 
 
 def mish_grad(x: Array) -> Array:

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from actcli.formats import format_of
+
 NAN, INF, NEG_INF = "NaN", "inf", "-inf"
 
 
@@ -34,6 +36,13 @@ def shortest(v: float, dtype: np.dtype[Any] | None = None) -> str:
         return repr(float(v))
     if v == int(v) and abs(v) < 1e16:
         return repr(float(v))  # integral: exact, every digit
+    if dtype.kind != "f":  # bfloat16, float8: the fewest digits that read back (float(), rounded)
+        fmt = format_of(dtype)
+        assert fmt is not None
+        for digits in range(1, 18):
+            text = repr(float(f"{v:.{digits - 1}e}"))
+            if fmt.nearest(np.array([float(text)]))[0] == v:
+                return text
     scalar = dtype.type(v)
     magnitude = abs(v)
     if 1e-4 <= magnitude < 1e16:

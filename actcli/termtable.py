@@ -223,8 +223,9 @@ def rows_of(headers: Sequence[str], numbers: Sequence[NDArray[Any]]) -> Rows:
 
 
 def render(rows: Rows, console: Console, title: str | None = None, precision: int | None = None,
-           keys: int = 1) -> None:
-    """Print ``rows`` as the first layout that fits the console's width."""
+           keys: int = 1, every_digit: str = "--format plain") -> None:
+    """Print ``rows`` as the first layout that fits the console's width; ``every_digit`` says
+    how to see every digit when they were rounded to fit."""
     layout = plan(rows, console.width, precision, keys)
     notes = []
     if rows.hidden:
@@ -232,7 +233,7 @@ def render(rows: Rows, console: Console, title: str | None = None, precision: in
                      f"every row: --format plain, csv or json")
     if layout.digits is not None:
         notes.append(f"rounded to {layout.digits} significant digits to fit {console.width} "
-                     f"columns; every digit: --format plain or a wider terminal")
+                     f"columns; every digit: {every_digit} or a wider terminal")
     if layout.blocks:
         for number, block in enumerate(layout.blocks):
             console.print(_rich_table(rows, block, title if number == 0 else None))

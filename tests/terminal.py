@@ -55,7 +55,7 @@ def correctly_rounded(shown: str, exact: float) -> bool:
     independently of how actcli formats numbers.)"""
     if shown in ("NaN", "inf", "-inf"):
         return repr(exact) == {"NaN": "nan"}.get(shown, shown)
-    if Decimal(shown) == Decimal(exact):
+    if float(shown) == exact:  # the exact spelling: the shortest text that reads back to it
         return True
     mantissa = shown.lstrip("-").partition("e")[0]
     digits = len(mantissa.replace(".", "").lstrip("0")) or 1

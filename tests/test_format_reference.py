@@ -168,7 +168,9 @@ def _boundaries(ulp_top: float, top: float, tiny: float) -> np.ndarray:
 
 @pytest.mark.parametrize("name", FORMATS)
 def test_rounding_matches_ml_dtypes(name: str) -> None:
-    """round_bits on float64s equals ml_dtypes' (single, correctly rounded) float64 -> format cast."""
+    """round_bits equals ml_dtypes' cast from float32 (a single, correct rounding; ml_dtypes 0.6
+    casts float64 through float32, which would round twice), on float32 inputs, the float32
+    numbers next to each midpoint of the format included."""
     fr = script()
     f = fr.fmt(name)
     rng = np.random.default_rng(7)
@@ -187,6 +189,10 @@ def test_rounding_matches_ml_dtypes(name: str) -> None:
     top = float(f.max_significand) * 2.0 ** (f.emax - (f.p - 1))
     tiny = 2.0 ** (f.emin - (f.p - 1))
     xs = np.concatenate([mids, short, full, _boundaries(top / f.max_significand, top, tiny)])
+    with np.errstate(over="ignore"):
+        single = xs.astype(np.float32)
+        xs = np.concatenate([single, np.nextafter(single, np.float32(0)),
+                             np.nextafter(single, np.float32(np.inf))])
     xs = np.concatenate([xs, -xs[xs != 0]])      # mpmath has no -0
     with np.errstate(over="ignore"):
         want = xs.astype(f.dtype)

@@ -1,0 +1,412 @@
+"""Every activation and derivative in arbitrary precision (mpmath, imported only here), for the
+two places where a double is not enough: deciding on which side of a rounding boundary of a
+narrow format an exact result lies (actcli.compute), and measuring another implementation's
+float64 errors in ULPs at the exact value (``actcli check``).
+
+Each ``<name>`` / ``<name>_grad`` returns the value as exact rationals (Fractions: the
+piecewise-rational functions) or as a sum of terms whose first ones are exact and whose last one,
+an mpf, carries what a double cannot: x − tanh x = x − 1 + 2/(e^{2x} + 1). Sums are formed exactly
+(Python integers), so the tail of 2125 + 2e^{−4252} is never lost, and evaluation repeats at a
+rising precision until two agree (Ziv's strategy): cancellation costs precision, not
+correctness. Inputs and parameters are the exact binary numbers they are; constants of a
+definition (SELU's λ and α, 0.044715) are the decimals of its paper. At a kink the derivative is
+the one-sided value of the branch the formula takes; callers use the registry's conventions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import mpmath
+from mpmath import mp, mpf
+
+from actcli.registry import SELU_ALPHA_DIGITS, SELU_SCALE_DIGITS
+
+if TYPE_CHECKING:
+    from actcli.registry import Activation
+
+PRECISIONS = (96, 192, 384, 768, 1536, 3072, 6144, 12288)  # bits, tried in turn
+Number: TypeAlias = Any  # a Fraction or an mpf (mpmath is untyped)
+Terms: TypeAlias = Any  # a Number, or a tuple of Numbers whose exact sum is the value
+
+F = Fraction  # exact rationals: inputs and parameters are binary fractions
+
+
+def _sign(x: Any) -> int:
+    return int(x > 0) - int(x < 0)
+
+
+def _sigmoid(t: mpf) -> mpf:
+    return 1 / (1 + mp.exp(-t))
+
+
+def _softplus(t: mpf) -> mpf:
+    return t + mp.log1p(mp.exp(-t)) if t > 0 else mp.log1p(mp.exp(t))
+
+
+def _above_one(t: mpf) -> tuple[Number, mpf]:
+    """σ(t) = 1 − σ(−t) for t >= 0, as terms."""
+    return F(1), -_sigmoid(-t)
+
+
+def _clip(x: Fraction, low: Any, high: Any) -> Fraction:
+    return min(max(x, F(low)), F(high))
+
+
+def _inside(x: Fraction, low: Any, high: Any) -> Fraction:
+    return F(1) if F(low) < x < F(high) else F(0)
+
+
+# --- rectifiers, shrink, piecewise: exact rationals ----------------------------------------------
+
+
+def relu(x: Fraction) -> Terms:
+    return max(x, F(0))
+
+
+def relu_grad(x: Fraction) -> Terms:
+    return F(x > 0)
+
+
+def relu6(x: Fraction) -> Terms:
+    return _clip(x, 0, 6)
+
+
+def relu6_grad(x: Fraction) -> Terms:
+    return _inside(x, 0, 6)
+
+
+def leaky_relu(x: Fraction, negative_slope: float) -> Terms:
+    return x if x > 0 else F(negative_slope) * x
+
+
+def leaky_relu_grad(x: Fraction, negative_slope: float) -> Terms:
+    return F(1) if x > 0 else F(negative_slope)
+
+
+def prelu(x: Fraction, weight: float) -> Terms:
+    return leaky_relu(x, weight)
+
+
+def prelu_grad(x: Fraction, weight: float) -> Terms:
+    return leaky_relu_grad(x, weight)
+
+
+def rrelu(x: Fraction, lower: float, upper: float) -> Terms:
+    return x if x > 0 else (F(lower) + F(upper)) / 2 * x
+
+
+def rrelu_grad(x: Fraction, lower: float, upper: float) -> Terms:
+    return F(1) if x > 0 else (F(lower) + F(upper)) / 2
+
+
+def threshold(x: Fraction, threshold: float, value: float) -> Terms:
+    return x if x > F(threshold) else F(value)
+
+
+def threshold_grad(x: Fraction, threshold: float, value: float) -> Terms:
+    return F(x > F(threshold))
+
+
+def hardtanh(x: Fraction, min_val: float, max_val: float) -> Terms:
+    return _clip(x, min_val, max_val)
+
+
+def hardtanh_grad(x: Fraction, min_val: float, max_val: float) -> Terms:
+    return _inside(x, min_val, max_val)
+
+
+def sparse_plus(x: Fraction) -> Terms:
+    return F(0) if x <= -1 else x if x >= 1 else (x + 1) ** 2 / 4
+
+
+def sparse_plus_grad(x: Fraction) -> Terms:
+    return F(0) if x <= -1 else F(1) if x >= 1 else (x + 1) / 2
+
+
+def hard_sigmoid(x: Fraction) -> Terms:
+    return _clip(x / 6 + F(1, 2), 0, 1)
+
+
+def hard_sigmoid_grad(x: Fraction) -> Terms:
+    return _inside(x, -3, 3) / 6
+
+
+def sparse_sigmoid(x: Fraction) -> Terms:
+    return _clip((x + 1) / 2, 0, 1)
+
+
+def sparse_sigmoid_grad(x: Fraction) -> Terms:
+    return _inside(x, -1, 1) / 2
+
+
+def softsign(x: Fraction) -> Terms:
+    return x / (1 + abs(x))
+
+
+def softsign_grad(x: Fraction) -> Terms:
+    return 1 / (1 + abs(x)) ** 2
+
+
+def hardshrink(x: Fraction, lambd: float) -> Terms:
+    return x if abs(x) > F(lambd) else F(0)
+
+
+def hardshrink_grad(x: Fraction, lambd: float) -> Terms:
+    return F(abs(x) > F(lambd))
+
+
+def softshrink(x: Fraction, lambd: float) -> Terms:
+    return x - F(lambd) if x > F(lambd) else x + F(lambd) if x < -F(lambd) else F(0)
+
+
+def softshrink_grad(x: Fraction, lambd: float) -> Terms:
+    return F(abs(x) > F(lambd))
+
+
+def hardswish(x: Fraction) -> Terms:
+    return F(0) if x <= -3 else x if x >= 3 else x * (x + 3) / 6
+
+
+def hardswish_grad(x: Fraction) -> Terms:
+    return F(0) if x < -3 else F(1) if x > 3 else (2 * x + 3) / 6
+
+
+def identity(x: Fraction) -> Terms:
+    return x
+
+
+def identity_grad(x: Fraction) -> Terms:
+    return F(1)
+
+
+# --- exponential and sigmoidal: an exact main part and an mpf tail ------------------------------
+
+
+def elu(x: Fraction, alpha: float) -> Terms:
+    return x if x > 0 else (-F(alpha), F(alpha) * mp.exp(mpf(x)))
+
+
+def elu_grad(x: Fraction, alpha: float) -> Terms:
+    return F(1) if x > 0 else F(alpha) * mp.exp(mpf(x))
+
+
+def _selu_constants() -> tuple[Fraction, Fraction]:
+    return F(SELU_SCALE_DIGITS), F(SELU_ALPHA_DIGITS)
+
+
+def selu(x: Fraction) -> Terms:
+    scale, alpha = _selu_constants()
+    return scale * x if x > 0 else (-scale * alpha, mpf(scale * alpha) * mp.exp(mpf(x)))
+
+
+def selu_grad(x: Fraction) -> Terms:
+    scale, alpha = _selu_constants()
+    return scale if x > 0 else mpf(scale * alpha) * mp.exp(mpf(x))
+
+
+def celu(x: Fraction, alpha: float) -> Terms:
+    return x if x > 0 else (-F(alpha), F(alpha) * mp.exp(mpf(x / F(alpha))))
+
+
+def celu_grad(x: Fraction, alpha: float) -> Terms:
+    return F(1) if x > 0 else mp.exp(mpf(x / F(alpha)))
+
+
+def softplus(x: Fraction, beta: float, threshold: float | None) -> Terms:
+    t = F(beta) * x
+    if threshold is not None and t > F(threshold):
+        return x
+    return (x, mp.log1p(mp.exp(-mpf(t))) / F(beta)) if t > 0 else mp.log1p(mp.exp(mpf(t))) / F(beta)
+
+
+def softplus_grad(x: Fraction, beta: float, threshold: float | None) -> Terms:
+    t = F(beta) * x
+    if threshold is not None and t > F(threshold):
+        return F(1)
+    return _above_one(mpf(t)) if t >= 0 else _sigmoid(mpf(t))
+
+
+def squareplus(x: Fraction, b: float) -> Terms:
+    r = mp.sqrt(mpf(x * x + F(b)))
+    return (x, F(b) / (2 * (r + x))) if x >= 0 else F(b) / (2 * (r - x))
+
+
+def squareplus_grad(x: Fraction, b: float) -> Terms:
+    r = mp.sqrt(mpf(x * x + F(b)))
+    return (F(1), -F(b) / (2 * r * (r + x))) if x >= 0 else F(b) / (2 * r * (r - x))
+
+
+def exponential(x: Fraction) -> Terms:
+    return mp.exp(mpf(x))
+
+
+def exponential_grad(x: Fraction) -> Terms:
+    return mp.exp(mpf(x))
+
+
+def sigmoid(x: Fraction) -> Terms:
+    return _above_one(mpf(x)) if x >= 0 else _sigmoid(mpf(x))
+
+
+def sigmoid_grad(x: Fraction) -> Terms:
+    return _sigmoid(mpf(x)) * _sigmoid(-mpf(x))
+
+
+def log_sigmoid(x: Fraction) -> Terms:
+    return -mp.log1p(mp.exp(-mpf(x))) if x >= 0 else (x, -mp.log1p(mp.exp(mpf(x))))
+
+
+def log_sigmoid_grad(x: Fraction) -> Terms:
+    return _sigmoid(-mpf(x)) if x >= 0 else _above_one(-mpf(x))
+
+
+def tanh(x: Fraction) -> Terms:
+    s = _sign(x)
+    return (F(s), -s * 2 / (mp.exp(2 * abs(mpf(x))) + 1)) if s else F(0)
+
+
+def tanh_grad(x: Fraction) -> Terms:
+    return mp.sech(mpf(x)) ** 2
+
+
+def tanhshrink(x: Fraction) -> Terms:
+    s = _sign(x)
+    return (x, -F(s), s * 2 / (mp.exp(2 * abs(mpf(x))) + 1)) if s else F(0)
+
+
+def tanhshrink_grad(x: Fraction) -> Terms:
+    return F(1), -mp.sech(mpf(x)) ** 2
+
+
+def _gelu_tanh_parts(x: Fraction) -> tuple[mpf, mpf]:
+    """(2u, d(2u)/dx) of u = √(2/π)(x + 0.044715x³)."""
+    c, k = mp.sqrt(2 / mp.pi), F("0.044715")
+    return 2 * c * mpf(x + k * x**3), 2 * c * mpf(1 + 3 * k * x**2)
+
+
+def gelu(x: Fraction, approximate: str) -> Terms:
+    if approximate == "tanh":  # x·σ(2u)
+        v = _gelu_tanh_parts(x)[0]
+        return (x, -mpf(x) * _sigmoid(-v)) if x >= 0 else mpf(x) * _sigmoid(v)
+    tail = mp.erfc(abs(mpf(x)) / mp.sqrt(2)) / 2  # Φ(−|x|)
+    return (x, -mpf(x) * tail) if x >= 0 else mpf(x) * tail
+
+
+def gelu_grad(x: Fraction, approximate: str) -> Terms:
+    if approximate == "tanh":  # σ(2u) + x·σ(2u)σ(−2u)·d(2u)/dx
+        v, dv = _gelu_tanh_parts(x)
+        bend = mpf(x) * _sigmoid(v) * _sigmoid(-v) * dv
+        return (F(1), -_sigmoid(-v), bend) if v >= 0 else _sigmoid(v) + bend
+    tail, density = mp.erfc(abs(mpf(x)) / mp.sqrt(2)) / 2, mpf(x) * mp.npdf(mpf(x))
+    return (F(1), -tail, density) if x >= 0 else (tail, density)
+
+
+def silu(x: Fraction) -> Terms:
+    return (x, -mpf(x) * _sigmoid(-mpf(x))) if x >= 0 else mpf(x) * _sigmoid(mpf(x))
+
+
+def silu_grad(x: Fraction) -> Terms:
+    s, r = _sigmoid(mpf(x)), _sigmoid(-mpf(x))
+    return (F(1), -r, mpf(x) * s * r) if x >= 0 else s * (1 + mpf(x) * r)
+
+
+def mish(x: Fraction) -> Terms:
+    # tanh(softplus(x)) = 1 − 2/((1 + eˣ)² + 1)
+    away = 2 / ((1 + mp.exp(mpf(x))) ** 2 + 1)
+    return (x, -mpf(x) * away) if x >= 0 else mpf(x) * (1 - away)
+
+
+def mish_grad(x: Fraction) -> Terms:
+    sp = _softplus(mpf(x))
+    bend = mpf(x) * mp.sech(sp) ** 2 * _sigmoid(mpf(x))
+    return (F(1), -2 / ((1 + mp.exp(mpf(x))) ** 2 + 1), bend)
+
+
+# --- over a vector -----------------------------------------------------------------------------
+
+
+def _others(xs: Sequence[Fraction], i: int) -> mpf:
+    """Σ_{j≠i} e^(x_j − x_i)."""
+    return mpmath.fsum(mp.exp(mpf(v - xs[i])) for j, v in enumerate(xs) if j != i)
+
+
+def softmax(xs: Sequence[Fraction], i: int) -> Terms:
+    rest = _others(xs, i)
+    return F(1), -rest / (1 + rest)
+
+
+def softmax_grad(xs: Sequence[Fraction], i: int) -> Terms:
+    rest = _others(xs, i)
+    return rest / (1 + rest) ** 2
+
+
+def log_softmax(xs: Sequence[Fraction], i: int) -> Terms:
+    return -mp.log1p(_others(xs, i))
+
+
+def log_softmax_grad(xs: Sequence[Fraction], i: int) -> Terms:
+    rest = _others(xs, i)
+    return rest / (1 + rest)
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+def _rational(term: Number) -> Fraction:
+    """An mpf (a binary number) as the exact fraction it is."""
+    if isinstance(term, Fraction):
+        return term
+    sign, mantissa, exponent, _ = term._mpf_  # mpmath's own (sign, mantissa, exponent, bits)
+    magnitude = F(int(mantissa)) * F(2) ** int(exponent)
+    return -magnitude if sign else magnitude
+
+
+def _evaluations(act: Activation, x: Any, params: dict[str, Any], derivative: bool,
+                 position: int | None, shift: float = 0.0) -> Iterator[Fraction | None]:
+    """The value at ``x`` (for softmax, entry ``position`` of the vector ``x``) minus ``shift``,
+    exactly summed, at each of PRECISIONS in turn (once, when it is exact); None where the value
+    is not finite."""
+    formula: Callable[..., Terms] = globals()[act.name + ("_grad" if derivative else "")]
+    arguments = {k: v for k, v in params.items() if k != "axis"}
+    for bits in PRECISIONS:
+        with mp.workprec(bits):
+            point = F(float(x)) if position is None else [F(float(v)) for v in x]
+            result = formula(point, **arguments) if position is None else (
+                formula(point, position, **arguments))
+        terms = result if isinstance(result, tuple) else (result,)
+        if any(isinstance(t, mpf) and not mpmath.isfinite(t) for t in terms):
+            yield None
+            return
+        yield sum((_rational(t) for t in terms), -F(shift))
+        if all(isinstance(t, Fraction) for t in terms):
+            return
+
+
+def value(act: Activation, x: Any, params: dict[str, Any], derivative: bool,
+          position: int | None = None) -> Fraction | None:
+    """The exact value (or derivative), to about 90 bits at the least (two evaluations
+    agree), or exact; None where it is not finite."""
+    previous = None
+    for result in _evaluations(act, x, params, derivative, position):
+        if result is None or (previous is not None and abs(result - previous) <= abs(result) / 2**90):
+            return result
+        previous = result
+    return previous
+
+
+def side(act: Activation, x: Any, params: dict[str, Any], derivative: bool, boundary: float,
+         position: int | None = None) -> int:
+    """The sign of (exact value - ``boundary``), 0 when they are equal: the precision rises
+    until two evaluations agree on where the value lies (an exact one is evaluated once)."""
+    distances = _evaluations(act, x, params, derivative, position, boundary)
+    previous = next(distances)
+    for distance in distances:
+        if distance is None or previous is None:
+            return 0
+        if 8 * abs(distance - previous) < abs(distance):
+            return _sign(distance)
+        previous = distance
+    return _sign(previous) if previous is not None else 0

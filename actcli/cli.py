@@ -20,7 +20,7 @@ import typer
 from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors Click
 
 from actcli import __version__
-from actcli.errors import ActcliError, Interrupted, UsageProblem
+from actcli.errors import ActcliError, DataError, Interrupted, UsageProblem
 from actcli.formats import FORMATS
 from actcli.formats import NAMES as FORMAT_NAMES
 from actcli.registry import ACTIVATIONS, KINK_CONVENTIONS
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from actcli.registry import KinkConvention
 
 DEFAULT_TABLE_RANGE = "-3:3:0.5"
-PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot")  # they take --NAME VALUE parameters
-INPUT_COMMANDS = ("apply", "grad", "table")  # they take -i FILE
+PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot", "check")  # they take --NAME VALUE
+INPUT_COMMANDS = ("apply", "grad", "table", "check")  # they take -i FILE
 # prepare_args turns ``-i FILE`` into the VALUES token FILE_MARK + FILE: files and numbers are
 # then read in the order they were given (Click keeps options and arguments apart).
 FILE_MARK = " -i "
@@ -365,9 +365,13 @@ def _csv(command: str, columns: list[Column], values: list[str] | None, inputs: 
         options.selection, columns, csvstream.Dialect(separator, header=not options.no_header),
         options.replace, options.into, options.on_error.value, dtype.value, _convention(kink), precision,
         options.progress, out_delimiter=separator if fmt == Format.auto else None, no_color=no_color)
-    affected = csvstream.run(paths, request, resolved, sys.stdout, sys.stdin.buffer,
-                             _console(no_color) if resolved == "table" else None,
-                             sys.stderr.isatty())
+    console = _console(no_color) if resolved == "table" else None
+    try:
+        affected = csvstream.run(
+            paths, request, lambda job: csvstream.output_sink(job, request, resolved, sys.stdout, console),
+            sys.stdin.buffer, sys.stderr.isatty())
+    finally:
+        sys.stdout.flush()
     if affected:
         what = {"skip": "skipped", "nan": "given nan", "keep": "kept as they were"}[options.on_error.value]
         sys.stderr.write(f"actcli: {affected} row{'s' if affected != 1 else ''} with a cell that "
@@ -493,6 +497,151 @@ def info(
         describe.print_info(spec, _console(no_color), plot=sys.stdout.isatty())
 
 
+class Library(StrEnum):
+    torch = "torch"
+    jax = "jax"
+    numpy = "numpy"
+    scipy = "scipy"
+
+
+class CheckFormat(StrEnum):
+    auto = "auto"
+    table = "table"
+    json = "json"
+
+
+@COMMANDS.command("check", cls=Command,
+                  short_help="Audit another implementation's outputs against the exact results.")
+def check(
+    act: Act,
+    values: Annotated[list[str] | None, typer.Argument(
+        metavar="[X=Y]...", show_default=False,
+        help="Pairs of an input and its output, -1=0.5; else a CSV from -i FILE or stdin.")] = None,
+    input: Inputs = None, param: Params = None,
+    column: Annotated[list[str] | None, typer.Option(
+        "--column", "-c", metavar="X,Y", show_default=False,
+        help="CSV: the input and output columns (names or 1-based indexes); a two-column file "
+        "needs none.")] = None,
+    grad: Annotated[bool, typer.Option("--grad", help="The outputs are derivatives.")] = False,
+    kink: KinkOption = DEFAULT_KINK,
+    dtype: Annotated[Dtype, typer.Option(
+        help="The format the outputs were computed in: each is read as a value of it.")] = DEFAULT_DTYPE,
+    max_ulp: Annotated[float | None, typer.Option(
+        "--max-ulp", metavar="N", show_default=False,
+        help="Exit 1 when an error exceeds N ULPs (a gate for CI).")] = None,
+    against: Annotated[Library | None, typer.Option(
+        metavar="LIB", show_default=False,
+        help="Audit that library's own implementation instead: every input of a 16- or 8-bit "
+        "format, a sweep for float32/float64 (torch, jax, numpy, scipy).")] = None,
+    format: Annotated[CheckFormat, typer.Option(
+        "--format", "-f", help="table: a report for people; json: the findings as an object."),
+    ] = CheckFormat.auto,
+    delimiter: Delimiter = ",", tsv: Tsv = False, no_header: NoHeader = False,
+    on_error: OnError = OnErrorChoice.stop, no_color: NoColor = False,
+) -> None:
+    """Audit another implementation of ACT: given its inputs X and outputs Y (a CSV, -c X,Y, or
+    X=Y pairs), count the correctly rounded outputs, measure every error in ULPs of the format
+    at the exact value, and list the worst inputs. --against LIB audits that library instead."""
+    import numpy as np
+
+    from actcli import audit, report
+
+    specs = parse_specs(act, _options(param))
+    if len(specs) > 1 or specs[0].activation.vector:
+        raise UsageProblem("check audits one elementwise activation (softmax takes vectors)")
+    spec, fmt = specs[0], FORMATS[dtype.value]
+    if on_error == OnErrorChoice.keep:
+        raise UsageProblem("check takes --on-error stop, skip or nan (a kept cell has no value)")
+    source, skipped = "", 0
+    if against is not None:
+        x, y, source = _against(against.value, spec, fmt, grad, _convention(kink))
+    elif any("=" in v for v in values or []):
+        x, y = _pairs(values or [])
+    else:
+        options = CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, None)
+        x, y, skipped = _csv_pairs(_sources(values, [str(path) for path in input or []]), options)
+    x_in, y_in = fmt.round(x).astype(np.float64), fmt.round(y).astype(np.float64)
+    outside = (x_in != x) & ~np.isnan(x) | (y_in != y) & ~np.isnan(y)
+    measured = audit.measure(spec.activation, spec.params, grad, _convention(kink), fmt, x_in, y_in)
+    findings = audit.report(fmt, x_in, y_in, measured, spec.label, grad, int(np.count_nonzero(outside)),
+                            skipped, source)
+    if format == CheckFormat.json:
+        _print_json(report.json_safe(findings.record()))
+    else:
+        report.print_report(findings, _console(no_color))
+    if max_ulp is not None and findings.max_ulp > max_ulp:
+        raise DataError(f"the largest error, {findings.max_ulp:.3g} ULP, exceeds --max-ulp {max_ulp:g}")
+
+
+def _against(library: str, spec: Any, fmt: Any, derivative: bool,
+             kink: KinkConvention) -> tuple[Any, Any, str]:
+    import importlib.metadata
+
+    from actcli import against, audit
+
+    act = spec.activation
+    x = (audit.every_value(fmt) if fmt.dtype.itemsize <= 2
+         else audit.sweep(act, spec.params, fmt, derivative, kink))
+    y = against.implementation(library, act.name, spec.params, derivative, fmt)(x)
+    try:
+        version = importlib.metadata.version(library)
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    return x, y, f"{library} {version}".strip()
+
+
+def _pairs(values: list[str]) -> tuple[Any, Any]:
+    """X=Y arguments as two arrays."""
+    import numpy as np
+
+    from actcli.inputs import number
+
+    pairs = []
+    for index, token in enumerate(values, start=1):
+        x, sep, y = token.strip().partition("=")
+        if not sep:
+            raise DataError(f"argument {index}: cannot read {token.strip()!r} as X=Y")
+        pairs.append((number(x, f"argument {index}"), number(y, f"argument {index}")))
+    return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+
+
+def _csv_pairs(sources: list[Any], options: CsvOptions) -> tuple[Any, Any, int]:
+    """(x, y, rows skipped) from the CSV's X and Y columns."""
+    import numpy as np
+
+    from actcli import csvstream
+    from actcli.inputs import File
+
+    if any(not isinstance(s, File) for s in sources):
+        raise UsageProblem("check reads X=Y pairs, or a CSV from -i FILE or stdin (-)")
+    paths = [s.path for s in sources]
+    if not paths and sys.stdin.isatty():
+        raise UsageProblem("nothing to check: give X=Y pairs, -i FILE with the outputs, pipe them "
+                           "in, or --against LIB")
+    separator = "\t" if options.tsv else options.delimiter.replace("\\t", "\t")
+    selection = options.selection or ["1", "2"]
+    if len(selection) != 2:
+        raise UsageProblem(f"-c takes the two columns X,Y, got {len(selection)}")
+    dialect = csvstream.Dialect(separator, header=not options.no_header)
+    request = csvstream.CsvRequest(selection, [], dialect, False, None, options.on_error.value, "float64",
+                                   "pytorch", None, None)
+    parts: list[tuple[Any, Any]] = []
+
+    def collect(job: csvstream.CsvJob) -> csvstream.Sink:
+        if not options.selection and len(job.names) != 2:
+            raise UsageProblem(f"which columns hold x and y? give -c X,Y (the input has {len(job.names)})")
+
+        def encode(frame: Any) -> tuple[Any, Any]:
+            return tuple(csvstream.numbers(frame.to_series(i)) for i in job.selected)  # type: ignore[return-value]
+
+        return csvstream.Sink(encode, parts.append, lambda: None)
+
+    skipped = csvstream.run(paths, request, collect, sys.stdin.buffer, False)
+    x = np.concatenate([np.zeros(0), *(p[0] for p in parts)])
+    y = np.concatenate([np.zeros(0), *(p[1] for p in parts)])
+    return x, y, skipped if options.on_error == OnErrorChoice.skip else 0
+
+
 class Shell(StrEnum):
     bash = "bash"
     zsh = "zsh"
@@ -591,8 +740,8 @@ def _no_such_option(name: str, ctx: Any) -> str:
     siblings = group.list_commands(ctx) if ctx.parent is not None else []
     owners = [n for n in siblings if n != here and name in options(group.get_command(ctx, n))]
     if owners:
-        verb = "has" if len(owners) == 1 else "have"
-        return f"{here} has no option {name}; {' and '.join(owners)} {verb} it"
+        listed = owners[0] if len(owners) == 1 else f"{', '.join(owners[:-1])} and {owners[-1]}"
+        return f"{here} has no option {name}; {listed} {'has' if len(owners) == 1 else 'have'} it"
     known = options(ctx.command) + [f"--{p.replace('_', '-')}" for p in PARAMETER_NAMES]
     close = difflib.get_close_matches(name, known, n=2, cutoff=0.75)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""

@@ -449,6 +449,11 @@ class CsvJob:
         return pl.DataFrame([*columns, *extra])
 
 
+def numbers(cells: pl.Series) -> np.ndarray:
+    """Text cells as float64 (NaN where empty or not a number: --on-error has dealt with them)."""
+    return cells.str.strip_chars().cast(pl.Float64, strict=False).fill_null(float("nan")).to_numpy()
+
+
 def _result_series(result: np.ndarray, empty: np.ndarray, kept: np.ndarray, cells: pl.Series,
                    precision: int | None) -> pl.Series:
     """A result column: floats that Polars writes as the shortest text of their dtype, or text
@@ -574,9 +579,10 @@ class CsvRequest:
     no_color: bool = False
 
 
-def run(paths: list[str], request: CsvRequest, fmt: str, out: IO[str], stdin: IO[bytes],
-        console: Console | None, stderr_is_terminal: bool) -> int:
-    """Stream every source through the job; returns the number of rows --on-error affected."""
+def run(paths: list[str], request: CsvRequest, make_sink: Callable[[CsvJob], Sink], stdin: IO[bytes],
+        stderr_is_terminal: bool) -> int:
+    """Stream every source through the job into the sink made for it (output_sink writes the
+    formats; ``actcli check`` collects); returns the number of rows --on-error affected."""
     job: CsvJob | None = None
     sink: Sink | None = None
     affected = 0
@@ -592,7 +598,7 @@ def run(paths: list[str], request: CsvRequest, fmt: str, out: IO[str], stdin: IO
                     job = CsvJob(names, request.selection, request.columns, request.dialect,
                                  request.replace, request.into, request.on_error, request.dtype,
                                  request.kink, request.precision, name)
-                    sink = _sink(job, request, fmt, out, console)
+                    sink = make_sink(job)
                 elif names != job.names:
                     raise DataError(f"{name}:1: the header differs from the first input's")
                 assert sink is not None
@@ -602,8 +608,6 @@ def run(paths: list[str], request: CsvRequest, fmt: str, out: IO[str], stdin: IO
     finally:
         if sink is not None:
             sink.close()
-        else:
-            out.flush()
     return affected
 
 
@@ -651,7 +655,7 @@ class _progress:
             self.bar.stop()
 
 
-def _sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], console: Console | None) -> Sink:
+def output_sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], console: Console | None) -> Sink:
     """Where the output frames go, for the format."""
     from actcli.render import csv_record, make_renderer
 

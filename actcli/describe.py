@@ -217,15 +217,23 @@ def print_info(spec: Spec, console: Console, plot: bool) -> None:
     if plot:
         _small_plot(spec, console)
     _wrapped(console, f"reference: {act.reference}", 0, 2)
+    _print_formats(console)
+
+
+def _print_formats(console: Console) -> None:
+    from rich.text import Text
+
+    from actcli import termtable
+
     console.print()
     console.print(Text("formats (--dtype): each result the exact value correctly rounded into it",
                        style="bold"))
     records = format_records()
-    headers = ("format", "largest", "smallest normal", "smallest subnormal", "epsilon")
-    columns = [termtable.TableColumn(headers[0], texts=list(records))] + [
-        termtable.TableColumn(h, numbers=np.array([r[key] for r in records.values()], dtype=np.float64))
-        for h, key in zip(headers[1:], ("largest", "smallest_normal", "smallest_subnormal", "epsilon"),
-                          strict=True)]
+    facts = {"largest": "largest", "smallest_normal": "smallest normal",
+             "smallest_subnormal": "smallest subnormal", "epsilon": "epsilon"}
+    columns = [termtable.TableColumn("format", texts=list(records))] + [
+        termtable.TableColumn(header, numbers=np.array([r[key] for r in records.values()], dtype=np.float64))
+        for key, header in facts.items()]
     termtable.render(termtable.Rows(columns, len(records), 0, len(records)), console, every_digit=JSON)
 
 

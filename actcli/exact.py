@@ -28,10 +28,18 @@ if TYPE_CHECKING:
     from actcli.registry import Activation
 
 PRECISIONS = (96, 192, 384, 768, 1536, 3072, 6144, 12288)  # bits, tried in turn
+# Terms beyond 2**±FAR (e^-(10^300)) are far outside every format and beside every other term
+# (inputs, parameters and boundaries are doubles): they are summed as ±2**±FAR, keeping their sign.
+FAR = 2**16
 Number: TypeAlias = Any  # a Fraction or an mpf (mpmath is untyped)
 Terms: TypeAlias = Any  # a Number, or a tuple of Numbers whose exact sum is the value
 
 F = Fraction  # exact rationals: inputs and parameters are binary fractions
+
+
+def _mp(q: Any) -> mpf:
+    """A rational (or an mpf) as an mpf at the working precision: binary fractions exactly."""
+    return mpf(q.numerator) / q.denominator if isinstance(q, Fraction) else mpf(q)
 
 
 def _sign(x: Any) -> int:
@@ -185,12 +193,17 @@ def identity_grad(x: Fraction) -> Terms:
 # --- exponential and sigmoidal: an exact main part and an mpf tail ------------------------------
 
 
+def _expm1_terms(scale: Fraction, t: Fraction) -> Terms:
+    """scale·(eᵗ − 1) for t <= 0: expm1 itself near 0, else −scale and the exponential apart."""
+    return _mp(scale) * mp.expm1(_mp(t)) if t > -1 else (-scale, _mp(scale) * mp.exp(_mp(t)))
+
+
 def elu(x: Fraction, alpha: float) -> Terms:
-    return x if x > 0 else (-F(alpha), F(alpha) * mp.exp(mpf(x)))
+    return x if x > 0 else _expm1_terms(F(alpha), x)
 
 
 def elu_grad(x: Fraction, alpha: float) -> Terms:
-    return F(1) if x > 0 else F(alpha) * mp.exp(mpf(x))
+    return F(1) if x > 0 else F(alpha) * mp.exp(_mp(x))
 
 
 def _selu_constants() -> tuple[Fraction, Fraction]:
@@ -199,130 +212,147 @@ def _selu_constants() -> tuple[Fraction, Fraction]:
 
 def selu(x: Fraction) -> Terms:
     scale, alpha = _selu_constants()
-    return scale * x if x > 0 else (-scale * alpha, mpf(scale * alpha) * mp.exp(mpf(x)))
+    return scale * x if x > 0 else _expm1_terms(scale * alpha, x)
 
 
 def selu_grad(x: Fraction) -> Terms:
     scale, alpha = _selu_constants()
-    return scale if x > 0 else mpf(scale * alpha) * mp.exp(mpf(x))
+    return scale if x > 0 else _mp(scale * alpha) * mp.exp(_mp(x))
 
 
 def celu(x: Fraction, alpha: float) -> Terms:
-    return x if x > 0 else (-F(alpha), F(alpha) * mp.exp(mpf(x / F(alpha))))
+    return x if x > 0 else _expm1_terms(F(alpha), x / F(alpha))
 
 
 def celu_grad(x: Fraction, alpha: float) -> Terms:
-    return F(1) if x > 0 else mp.exp(mpf(x / F(alpha)))
+    return F(1) if x > 0 else mp.exp(_mp(x / F(alpha)))
 
 
 def softplus(x: Fraction, beta: float, threshold: float | None) -> Terms:
     t = F(beta) * x
     if threshold is not None and t > F(threshold):
         return x
-    return (x, mp.log1p(mp.exp(-mpf(t))) / F(beta)) if t > 0 else mp.log1p(mp.exp(mpf(t))) / F(beta)
+    return (x, mp.log1p(mp.exp(-_mp(t))) / F(beta)) if t > 0 else mp.log1p(mp.exp(_mp(t))) / F(beta)
 
 
 def softplus_grad(x: Fraction, beta: float, threshold: float | None) -> Terms:
     t = F(beta) * x
     if threshold is not None and t > F(threshold):
         return F(1)
-    return _above_one(mpf(t)) if t >= 0 else _sigmoid(mpf(t))
+    return _above_one(_mp(t)) if t >= 0 else _sigmoid(_mp(t))
 
 
 def squareplus(x: Fraction, b: float) -> Terms:
-    r = mp.sqrt(mpf(x * x + F(b)))
-    return (x, F(b) / (2 * (r + x))) if x >= 0 else F(b) / (2 * (r - x))
+    r, x_ = mp.sqrt(_mp(x * x + F(b))), _mp(x)
+    return (x, _mp(F(b)) / (2 * (r + x_))) if x >= 0 else _mp(F(b)) / (2 * (r - x_))
 
 
 def squareplus_grad(x: Fraction, b: float) -> Terms:
-    r = mp.sqrt(mpf(x * x + F(b)))
-    return (F(1), -F(b) / (2 * r * (r + x))) if x >= 0 else F(b) / (2 * r * (r - x))
+    r, x_ = mp.sqrt(_mp(x * x + F(b))), _mp(x)
+    return (F(1), -_mp(F(b)) / (2 * r * (r + x_))) if x >= 0 else _mp(F(b)) / (2 * r * (r - x_))
 
 
 def exponential(x: Fraction) -> Terms:
-    return mp.exp(mpf(x))
+    return mp.exp(_mp(x))
 
 
 def exponential_grad(x: Fraction) -> Terms:
-    return mp.exp(mpf(x))
+    return mp.exp(_mp(x))
 
 
 def sigmoid(x: Fraction) -> Terms:
-    return _above_one(mpf(x)) if x >= 0 else _sigmoid(mpf(x))
+    return _above_one(_mp(x)) if x >= 0 else _sigmoid(_mp(x))
 
 
 def sigmoid_grad(x: Fraction) -> Terms:
-    return _sigmoid(mpf(x)) * _sigmoid(-mpf(x))
+    return _sigmoid(_mp(x)) * _sigmoid(-_mp(x))
 
 
 def log_sigmoid(x: Fraction) -> Terms:
-    return -mp.log1p(mp.exp(-mpf(x))) if x >= 0 else (x, -mp.log1p(mp.exp(mpf(x))))
+    return -mp.log1p(mp.exp(-_mp(x))) if x >= 0 else (x, -mp.log1p(mp.exp(_mp(x))))
 
 
 def log_sigmoid_grad(x: Fraction) -> Terms:
-    return _sigmoid(-mpf(x)) if x >= 0 else _above_one(-mpf(x))
+    return _sigmoid(-_mp(x)) if x >= 0 else _above_one(-_mp(x))
 
 
 def tanh(x: Fraction) -> Terms:
     s = _sign(x)
-    return (F(s), -s * 2 / (mp.exp(2 * abs(mpf(x))) + 1)) if s else F(0)
+    if abs(x) < 1:
+        return mp.tanh(_mp(x)) if s else F(0)
+    return F(s), -s * 2 / (mp.exp(2 * abs(_mp(x))) + 1)
 
 
 def tanh_grad(x: Fraction) -> Terms:
-    return mp.sech(mpf(x)) ** 2
+    return mp.sech(_mp(x)) ** 2
 
 
 def tanhshrink(x: Fraction) -> Terms:
     s = _sign(x)
-    return (x, -F(s), s * 2 / (mp.exp(2 * abs(mpf(x))) + 1)) if s else F(0)
+    if abs(x) < 1:  # x − tanh x = x³/3 − ...: three times the bits x lies below 1 cancel
+        with mp.extraprec(3 * max(0, -x.numerator.bit_length() + x.denominator.bit_length()) + 8):
+            return _mp(x) - mp.tanh(_mp(x)) if s else F(0)
+    return x, -F(s), s * 2 / (mp.exp(2 * abs(_mp(x))) + 1)
 
 
 def tanhshrink_grad(x: Fraction) -> Terms:
-    return F(1), -mp.sech(mpf(x)) ** 2
+    return F(1), -mp.sech(_mp(x)) ** 2
 
 
 def _gelu_tanh_parts(x: Fraction) -> tuple[mpf, mpf]:
     """(2u, d(2u)/dx) of u = √(2/π)(x + 0.044715x³)."""
     c, k = mp.sqrt(2 / mp.pi), F("0.044715")
-    return 2 * c * mpf(x + k * x**3), 2 * c * mpf(1 + 3 * k * x**2)
+    return 2 * c * _mp(x + k * x**3), 2 * c * _mp(1 + 3 * k * x**2)
+
+
+def _normal_tail(x: mpf) -> mpf:
+    """Φ(−|x|); beyond 10^6 by the first terms of its asymptotic series (mpmath's erfc
+    overflows there), relatively exact to 10^-23 where the value is e^-(5·10^11) anyway."""
+    z = abs(x)
+    if z > 10**6:
+        return mp.npdf(z) / z * (1 - 1 / z**2)
+    return mp.erfc(z / mp.sqrt(2)) / 2
 
 
 def gelu(x: Fraction, approximate: str) -> Terms:
     if approximate == "tanh":  # x·σ(2u)
         v = _gelu_tanh_parts(x)[0]
-        return (x, -mpf(x) * _sigmoid(-v)) if x >= 0 else mpf(x) * _sigmoid(v)
-    tail = mp.erfc(abs(mpf(x)) / mp.sqrt(2)) / 2  # Φ(−|x|)
-    return (x, -mpf(x) * tail) if x >= 0 else mpf(x) * tail
+        return (x, -_mp(x) * _sigmoid(-v)) if x >= 0 else _mp(x) * _sigmoid(v)
+    tail = _normal_tail(_mp(x))
+    return (x, -_mp(x) * tail) if x >= 0 else _mp(x) * tail
 
 
 def gelu_grad(x: Fraction, approximate: str) -> Terms:
     if approximate == "tanh":  # σ(2u) + x·σ(2u)σ(−2u)·d(2u)/dx
         v, dv = _gelu_tanh_parts(x)
-        bend = mpf(x) * _sigmoid(v) * _sigmoid(-v) * dv
+        bend = _mp(x) * _sigmoid(v) * _sigmoid(-v) * dv
         return (F(1), -_sigmoid(-v), bend) if v >= 0 else _sigmoid(v) + bend
-    tail, density = mp.erfc(abs(mpf(x)) / mp.sqrt(2)) / 2, mpf(x) * mp.npdf(mpf(x))
+    tail, density = _normal_tail(_mp(x)), _mp(x) * mp.npdf(_mp(x))
     return (F(1), -tail, density) if x >= 0 else (tail, density)
 
 
 def silu(x: Fraction) -> Terms:
-    return (x, -mpf(x) * _sigmoid(-mpf(x))) if x >= 0 else mpf(x) * _sigmoid(mpf(x))
+    return (x, -_mp(x) * _sigmoid(-_mp(x))) if x >= 0 else _mp(x) * _sigmoid(_mp(x))
 
 
 def silu_grad(x: Fraction) -> Terms:
-    s, r = _sigmoid(mpf(x)), _sigmoid(-mpf(x))
-    return (F(1), -r, mpf(x) * s * r) if x >= 0 else s * (1 + mpf(x) * r)
+    s, r = _sigmoid(_mp(x)), _sigmoid(-_mp(x))
+    return (F(1), -r, _mp(x) * s * r) if x >= 0 else s * (1 + _mp(x) * r)
 
 
 def mish(x: Fraction) -> Terms:
+    if x < 0:
+        return _mp(x) * mp.tanh(_softplus(_mp(x)))
     # tanh(softplus(x)) = 1 − 2/((1 + eˣ)² + 1)
-    away = 2 / ((1 + mp.exp(mpf(x))) ** 2 + 1)
-    return (x, -mpf(x) * away) if x >= 0 else mpf(x) * (1 - away)
+    return x, -2 * _mp(x) / ((1 + mp.exp(_mp(x))) ** 2 + 1)
 
 
 def mish_grad(x: Fraction) -> Terms:
-    sp = _softplus(mpf(x))
-    bend = mpf(x) * mp.sech(sp) ** 2 * _sigmoid(mpf(x))
-    return (F(1), -2 / ((1 + mp.exp(mpf(x))) ** 2 + 1), bend)
+    sp = _softplus(_mp(x))
+    bend = _mp(x) * mp.sech(sp) ** 2 * _sigmoid(_mp(x))
+    if x < 0:  # tanh(sp) is small there: no 1 − (1 − tanh sp) to lose it in
+        return mp.tanh(sp) + bend
+    return F(1), -2 / ((1 + mp.exp(_mp(x))) ** 2 + 1), bend
 
 
 # --- over a vector -----------------------------------------------------------------------------
@@ -330,7 +360,7 @@ def mish_grad(x: Fraction) -> Terms:
 
 def _others(xs: Sequence[Fraction], i: int) -> mpf:
     """Σ_{j≠i} e^(x_j − x_i)."""
-    return mpmath.fsum(mp.exp(mpf(v - xs[i])) for j, v in enumerate(xs) if j != i)
+    return mpmath.fsum(mp.exp(_mp(v - xs[i])) for j, v in enumerate(xs) if j != i)
 
 
 def softmax(xs: Sequence[Fraction], i: int) -> Terms:
@@ -359,8 +389,14 @@ def _rational(term: Number) -> Fraction:
     """An mpf (a binary number) as the exact fraction it is."""
     if isinstance(term, Fraction):
         return term
-    sign, mantissa, exponent, _ = term._mpf_  # mpmath's own (sign, mantissa, exponent, bits)
-    magnitude = F(int(mantissa)) * F(2) ** int(exponent)
+    sign, mantissa, exponent, bits = term._mpf_  # mpmath's own (sign, mantissa, exponent, bits)
+    top = int(exponent) + int(bits)
+    if not mantissa:
+        return F(0)
+    if abs(top) > FAR:  # e^-(10^300): only its sign can matter beside the other terms
+        magnitude = F(2) ** FAR if top > 0 else F(1, 2**FAR)
+    else:
+        magnitude = F(int(mantissa)) * F(2) ** int(exponent)
     return -magnitude if sign else magnitude
 
 
@@ -387,11 +423,13 @@ def _evaluations(act: Activation, x: Any, params: dict[str, Any], derivative: bo
 
 def value(act: Activation, x: Any, params: dict[str, Any], derivative: bool,
           position: int | None = None) -> Fraction | None:
-    """The exact value (or derivative), to about 90 bits at the least (two evaluations
-    agree), or exact; None where it is not finite."""
+    """The exact value (or derivative), to about 90 bits at the least (two evaluations agree,
+    and are not zero, which a cancellation at too low a precision gives), or exact; None where
+    it is not finite. Values beyond 2**±65536 are right in sign only."""
     previous = None
     for result in _evaluations(act, x, params, derivative, position):
-        if result is None or (previous is not None and abs(result - previous) <= abs(result) / 2**90):
+        settled = previous is not None and result and abs(result - previous) <= abs(result) / 2**90
+        if result is None or settled:
             return result
         previous = result
     return previous

@@ -673,22 +673,28 @@ def _print_json(data: Any) -> None:
 NUMBER_LIKE = re.compile(r"-(?:\d|\.\d|inf|nan)", re.IGNORECASE)
 
 
-def prepare_args(args: list[str]) -> list[str]:
+def prepare_args(args: list[str], root: Any = None) -> list[str]:
     """Make the arguments of the commands that take activations safe for Click.
 
-    - A negative number or range (-10, -.5, -1e-3, -inf, -1:1:0.1) would be read as an option
-      cluster; a leading space makes Click see a value, and number parsing ignores it.
+    - A negative number or range among the values (-10, -.5, -1e-3, -inf, -1:1:0.1) would be
+      read as an option cluster; a leading space makes Click see a value, and number parsing
+      ignores it. An option's own value (--into -5, --range -5:5) is left as it is.
     - ``--alpha 0.5`` / ``--alpha=0.5`` for any parameter name of the registry becomes
       ``--param alpha=0.5``, the one option that carries parameters.
     - ``-i FILE`` (``--input FILE``, ``--input=FILE``, ``-iFILE``) becomes the VALUES token
-      FILE_MARK + FILE, so that files and numbers are read in the order they were given.
-    Other commands' arguments pass unchanged.
+      FILE_MARK + FILE, so that files and numbers are read in the order they were given (after
+      ACT, which is always the first of the positional arguments).
+    Other commands' arguments pass unchanged. ``root`` is the Click group (built if not given).
     """
-    command = next((a for a in args if not a.startswith("-")), None)
-    if command not in PARAMETER_COMMANDS:
+    place = next((i for i, a in enumerate(args) if not a.startswith("-")), None)
+    if place is None or args[place] not in PARAMETER_COMMANDS:
         return args
-    out: list[str] = []
-    tokens = iter(args)
+    command = args[place]
+    group: Any = root if root is not None else typer.main.get_command(app)
+    with_value = {o for p in group.get_command(None, command).params if getattr(p, "opts", None)
+                  and p.param_type_name == "option" and not p.is_flag and not p.count for o in p.opts}
+    out, held, act_seen = list(args[:place + 1]), list[str](), False
+    tokens = iter(args[place + 1:])
     for token in tokens:
         if token == "--":
             out.append(token)
@@ -697,15 +703,21 @@ def prepare_args(args: list[str]) -> list[str]:
         name, eq, inline = token[2:].partition("=")
         path = _input_path(token, tokens) if command in INPUT_COMMANDS else None
         if path is not None:
-            out.append(FILE_MARK + path)
+            (out if act_seen else held).append(FILE_MARK + path)
         elif token.startswith("--") and name.replace("-", "_") in PARAMETER_NAMES:
             value = inline if eq else next(tokens, "")
             out += ["--param", f"{name.replace('-', '_')}={value.strip()}"]
+        elif token in with_value:
+            out += [token, *(t for t in [next(tokens, None)] if t is not None)]
         elif NUMBER_LIKE.match(token):
             out.append(f" {token}")
         else:
             out.append(token)
-    return out
+            if not token.startswith("-") and not act_seen:  # ACT: the files held come after it
+                act_seen = True
+                out += held
+                held = []
+    return out + held
 
 
 def _input_path(token: str, rest: Iterator[str]) -> str | None:
@@ -773,7 +785,7 @@ def run(args: list[str]) -> None:
     (0 ok, 1 bad data or file, 2 usage, 130 interrupted)."""
     command = typer.main.get_command(app)
     try:
-        code = command.main(args=prepare_args(args), prog_name="actcli", standalone_mode=False)
+        code = command.main(args=prepare_args(args, command), prog_name="actcli", standalone_mode=False)
     except Interrupted as error:
         _fail(str(error), error.exit_code, "")
     except ActcliError as error:

@@ -200,10 +200,10 @@ def parse_header(record: bytes, dialect: Dialect, name: str) -> list[str]:
     problem = _record_problem(record, dialect, None)
     if problem:
         raise DataError(f"{name}:1: {problem}")
-    rows = _fields(record.decode("utf-8"), dialect)
-    if not rows or not rows[0]:
+    fields = _fields(record.decode("utf-8"), dialect)
+    if not fields:
         raise DataError(f"{name}:1: the header line is empty")
-    return rows
+    return fields
 
 
 def _fields(text: str, dialect: Dialect) -> list[str]:
@@ -351,6 +351,8 @@ class CsvJob:
         """Parse one chunk and compute its result columns (runs in a worker thread). A chunk
         with a structural problem gives the rows before it and the error."""
         clean = _drop_blank_lines(data) if _has_blank_lines(data) else data
+        if not clean.strip(b"\r\n"):  # blank lines only
+            return ChunkResult(pl.DataFrame(), data.count(b"\n"))
         try:
             frame = self._parse(clean)
         except pl.exceptions.PolarsError:
@@ -671,7 +673,9 @@ def output_sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], consol
 
         def encode(frame: pl.DataFrame) -> memoryview:
             buffer = io.BytesIO()
-            frame.write_csv(buffer, include_header=False, separator=delimiter)
+            # An empty cell alone on its row is written "", not as a blank line (which is skipped).
+            frame.write_csv(buffer, include_header=False, separator=delimiter,
+                            null_value='""' if frame.width == 1 else "")
             return buffer.getbuffer()  # no copy
 
         def emit(payload: memoryview) -> None:

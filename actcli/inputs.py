@@ -71,7 +71,7 @@ class Range:
             raise DataError(f"{where}: range {text!r} never reaches its stop from its start")
         count = int(EXACT.divide_int(EXACT.subtract(stop, start), step)) + 1
         if count >= MOST_POINTS:
-            raise DataError(f"{where}: range {text!r} has {count:.3g} points, more than 2**63")
+            raise DataError(f"{where}: range {text!r} has {Decimal(count):.3g} points, more than 2**63")
         return cls(start, stop, step, count)
 
     def __len__(self) -> int:

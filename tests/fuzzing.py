@@ -287,6 +287,8 @@ class Invocation:
     stdin: bytes = b""
     files: dict[str, bytes] = field(default_factory=dict)
     chunk: int | None = None
+    # values mode: the VALUES (by index) and -i files (by name) in command-line order
+    order: list[int | str] = field(default_factory=list)
 
 
 @dataclass
@@ -589,10 +591,15 @@ def _option_groups(common: Common) -> list[list[str]]:
     return groups + [g for g in common.extra if g != ["1"]]
 
 
+def _places(common: Common, positional: list[str], groups: list[list[str]]) -> list[int]:
+    """Where each option group goes: before the positional argument of that index."""
+    rng = random.Random(common.order)
+    return sorted(rng.randint(0, len(positional)) for _ in groups)  # groups keep their order
+
+
 def _arrange(common: Common, positional: list[str], groups: list[list[str]]) -> list[str]:
     """The command, then the positional arguments in order with the option groups among them."""
-    rng = random.Random(common.order)
-    places = sorted(rng.randint(0, len(positional)) for _ in groups)  # groups keep their order
+    places = _places(common, positional, groups)
     out = [common.command]
     for index in range(len(positional) + 1):
         out += [t for group, place in zip(groups, places, strict=True) if place == index for t in group]
@@ -687,7 +694,16 @@ def render(spec: Spec) -> Invocation:
     if isinstance(spec, ValuesSpec):
         files = {f"in{i}.txt": data for i, data in enumerate(spec.files, start=1)}
         groups = _option_groups(common) + [["-i", name] for name in files]
-        return Invocation(_arrange(common, [common.acts, *spec.values], groups), spec.stdin, files)
+        positional = [common.acts, *spec.values]
+        # README: values and -i files are read in the order given (an -i before the activation
+        # comes before every value)
+        places = _places(common, positional, groups)[-len(files):] if files else []
+        order: list[int | str] = []
+        for index in range(len(positional) + 1):
+            order += [name for name, place in zip(files, places, strict=True) if place == index]
+            if 1 <= index < len(positional):
+                order.append(index - 1)
+        return Invocation(_arrange(common, positional, groups), spec.stdin, files, order=order)
     sources = csv_sources(spec)
     groups = _option_groups(common)
     for group in spec.selection:
@@ -1065,6 +1081,7 @@ class Table:
     write_header: bool = True
     result_columns: list[int] = field(default_factory=list)  # shown by -f plain in CSV mode
     count_problem: str = "row count differs"
+    delimiter: str = ""  # of csv output, when not the comma
 
 
 def _with_dtype(problem: str | None, dtype: str) -> str | None:
@@ -1105,7 +1122,8 @@ def table_failures(fmt: str, out: str, table: Table, context: str) -> list[Failu
         found.append(Failure("output", f"{what} [{context}]", f"-f {fmt}: {detail}"[:400]))
 
     if fmt in ("csv", "tsv"):
-        rows = list(csv.reader(io.StringIO(out, newline=""), delimiter="," if fmt == "csv" else "\t"))
+        delimiter = table.delimiter or ("," if fmt == "csv" else "\t")
+        rows = list(csv.reader(io.StringIO(out, newline=""), delimiter=delimiter))
         if table.write_header:
             if not rows or rows[0] != table.headers:
                 fail("header differs", f"got {rows[0] if rows else None!r}, want {table.headers!r}")
@@ -1205,13 +1223,22 @@ def parse_acts(text: str, options: dict[str, str]) -> tuple[list[tuple[Activatio
             key, sep, value = assignment.partition("=")
             if not sep or not key.strip():
                 return [], "malformed parameter"
-            raw[key.strip()] = value.strip()
+            if key.strip().replace("-", "_") in raw:
+                return [], "a parameter given twice"
+            raw[key.strip().replace("-", "_")] = value.strip()
+        if set(raw) & set(options):
+            return [], "a parameter given twice"
         raw.update(options)
         try:
             bound = act.bind(raw)
         except ValueError:
             return [], "bad parameter"
+        if act.vector and bound.get("axis") not in (-1, 0):
+            return [], "softmax's axis must be -1 or 0 on the command line"
         out.append((act, bound))
+    labels = [(act.name, tuple(sorted(bound.items(), key=str))) for act, bound in out]
+    if len(set(labels)) != len(labels):
+        return [], "an activation given twice"
     return out, ""
 
 
@@ -1312,6 +1339,8 @@ def range_values(token: str) -> tuple[list[float] | None, bool, int]:
     if unclear:
         return None, True, -1
     start, stop, step = (Fraction(Decimal(p.strip())) for p in [*parts, "1"][:3])
+    if any(v and abs(v) < Fraction(1, 10**400) for v in (start, stop, step)):
+        return None, False, -1  # README: a part below 1e-400 is refused
     if step == 0 or (stop - start) * step < 0:
         return None, False, -1
     count = math.floor((stop - start) / step) + 1
@@ -1323,6 +1352,8 @@ def range_values(token: str) -> tuple[list[float] | None, bool, int]:
             out.append(float(start + k * step))
         except OverflowError:
             out.append(math.inf if start + k * step > 0 else -math.inf)
+    if out and start == 0 and parts[0].strip().startswith("-"):
+        out[0] = -0.0  # README: START as written, -0.0 included
     return out, False, count
 
 
@@ -1348,7 +1379,13 @@ def check_values(spec: ValuesSpec, inv: Invocation, outcome: Outcome) -> list[Fa
         where = read.error
         return not where
 
-    for number, token in enumerate(spec.values, start=1):
+    order = inv.order or list(range(len(spec.values)))
+    for number, item in enumerate(order, start=1):  # actcli numbers the files among the values
+        if isinstance(item, str):  # an -i file, where it stands
+            if not text(inv.files[item], item):
+                break
+            continue
+        token = spec.values[item]
         if token.strip() == "-":
             if not text(inv.stdin if stdin_left else b"", "<stdin>"):
                 break
@@ -1373,10 +1410,8 @@ def check_values(spec: ValuesSpec, inv: Invocation, outcome: Outcome) -> list[Fa
                 unclear = True
             else:
                 values.append(value)
-    if not where:
-        for name in paths or (["<stdin>"] if not spec.values else []):
-            if not text(inv.files[name] if name != "<stdin>" else inv.stdin, name):
-                break
+    if not where and not spec.values and not paths:
+        text(inv.stdin, "<stdin>")
     acts, _ = parse_acts(common.acts, _option_params(common.params) or {})
     dtype = common.dtype or "float64"
     kink = common.kink or "pytorch"
@@ -1567,7 +1602,7 @@ def check_csv(spec: CsvSpec, inv: Invocation, outcome: Outcome) -> list[Failure]
             found.append(Failure("error-location", f"{state.error_kind} at its line expected, got: {said}",
                                  f"want {name}:{first}..{last}: {err[:200]!r}"))
         elif state.error_kind == "bad cell":
-            if not any(f"column '{c}'" in err for c in state.bad_columns):
+            if not any(f"column {c!r}" in err for c in state.bad_columns):  # one line: repr
                 found.append(Failure("error-location", "bad cell: message does not name the column",
                                      f"want one of {state.bad_columns!r}: {err[:200]!r}"))
             elif repr(state.bad_cell) not in err:
@@ -1585,8 +1620,9 @@ def check_csv(spec: CsvSpec, inv: Invocation, outcome: Outcome) -> list[Failure]
     # 5. the output
     table = _csv_table(spec, names, columns, selected, state.rows, dtype, precision)
     fmt = common.fmt[1] if common.fmt else "auto"
-    if fmt == "auto":
+    if fmt == "auto":  # README: in a pipe, CSV with the input's delimiter
         fmt = "tsv" if spec.delimiter == "\t" else "csv"
+        table.delimiter = spec.delimiter
     if fmt == "plain":
         table = Table([table.headers[i] for i in table.result_columns],
                       [[row[i] for i in table.result_columns] for row in table.rows], dtype, precision)

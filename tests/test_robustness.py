@@ -187,7 +187,7 @@ def test_a_bom_at_the_start_of_a_number_file(run: Run) -> None:
 
 
 @pytest.mark.parametrize(("token", "message"), [
-    ("0:1e100", "has 1e+100 points, more than 2**63"), ("0:1e19", "has 1e+19 points"),
+    ("0:1e100", "has 1.00e+100 points, more than 2**63"), ("0:1e19", "has 1.00e+19 points"),
     ("1e-999999:1:1", "1e-999999 is far below the smallest float"),
     ("0:1:1e-999999", "1e-999999 is far below the smallest float"),
     ("５", "cannot read '５' as a number"),

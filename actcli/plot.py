@@ -61,8 +61,9 @@ def curves(columns: Sequence[Column], start: float, stop: float, points: int) ->
     for column in columns:
         spec = column.spec
         kinks = np.array([k.at for k in spec.activation.kinks_for(spec.params) if start <= k.at <= stop])
-        out.append(Curve(column.header.replace("(x)", ""), x, column.evaluate(x), kinks,
-                         column.evaluate(kinks), column.derivative, groups.index(spec.label)))
+        at_kinks = column.evaluate(kinks) if len(kinks) else kinks
+        out.append(Curve(column.header.replace("(x)", ""), x, column.evaluate(x), kinks, at_kinks,
+                         column.derivative, groups.index(spec.label)))
     return out
 
 

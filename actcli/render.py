@@ -174,7 +174,7 @@ class TableRenderer(Renderer):
         super().__init__(console.file, headers, numeric, precision, show_x)
         self.console = console
         self.title = title
-        self.kept = RowKeeper()
+        self.kept = RowKeeper(precision)
 
     def write_columns(self, columns: Sequence[ColumnData]) -> None:
         self.rows += len(columns[0]) if columns else 0

@@ -78,16 +78,14 @@ class Rows:
 Data = NDArray[Any] | Sequence[str | None]  # a column's numbers or text cells
 
 
-def _join(a: Data, b: Data) -> Data:
-    return np.concatenate([a, b]) if isinstance(a, np.ndarray) else [*a, *b]
-
-
 class RowKeeper:
     """Keeps, of rows arriving in batches, the ones a table can show: all of them up to
     SHOW_ALL, else the first HEAD and the last TAIL. Rows may also be skipped unseen (a range's
-    middle, whose count is known): then the rows before the skip are the head."""
+    middle, whose count is known): then the rows before the skip are the head. A column whose
+    batches come as numbers and as text (a CSV chunk with empty cells) is kept as text."""
 
-    def __init__(self) -> None:
+    def __init__(self, precision: int | None = None) -> None:
+        self.precision = precision
         self.head: list[Data] = []
         self.tail: list[Data] = []
         self.count = 0
@@ -99,12 +97,22 @@ class RowKeeper:
         room = 0 if self.skipped else max(0, SHOW_ALL - self.count)
         self.count += len(columns[0])
         if room:
-            self.head = [_join(h, c[:room]) for h, c in zip(self.head, columns, strict=True)] \
+            self.head = [self._join(h, c[:room]) for h, c in zip(self.head, columns, strict=True)] \
                 if self.head else [c[:room] for c in columns]
         rest = [c[room:] for c in columns]
         if len(rest[0]):
-            self.tail = [_join(t, r)[-TAIL:] for t, r in zip(self.tail, rest, strict=True)] \
+            self.tail = [self._join(t, r)[-TAIL:] for t, r in zip(self.tail, rest, strict=True)] \
                 if self.tail else [r[-TAIL:] for r in rest]
+
+    def _join(self, a: Data, b: Data) -> Data:
+        if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+            return np.concatenate([a, b])
+        return [*self._texts(a), *self._texts(b)]
+
+    def _texts(self, data: Data) -> Sequence[str | None]:
+        if not isinstance(data, np.ndarray):
+            return data
+        return exact_texts(data) if self.precision is None else fixed_texts(data, self.precision)
 
     def skip(self, count: int) -> None:
         self.skipped += count
@@ -113,10 +121,10 @@ class RowKeeper:
         """The kept rows as table columns under ``headers``."""
         head, tail, hidden = self.head, self.tail, self.skipped
         if tail and not self.skipped:  # more than SHOW_ALL rows: the tail ends where they end
-            tail = [_join(h[HEAD:], t)[-TAIL:] for h, t in zip(head, tail, strict=True)]
+            tail = [self._join(h[HEAD:], t)[-TAIL:] for h, t in zip(head, tail, strict=True)]
             head = [h[:HEAD] for h in head]
             hidden = self.count - HEAD - len(tail[0])
-        shown = [_join(h, t) for h, t in zip(head, tail, strict=True)] if tail else head
+        shown = [self._join(h, t) for h, t in zip(head, tail, strict=True)] if tail else head
         columns = [TableColumn(h, numbers=c) if isinstance(c, np.ndarray) else TableColumn(h, texts=c)
                    for h, c in zip(headers, shown, strict=True)] if shown else [
             TableColumn(h, texts=[]) for h in headers]
@@ -159,8 +167,8 @@ def _column_cells(column: TableColumn, digits: int | None, precision: int | None
     words = max((len(w) for w in column.header.split()), default=0)
     if column.numeric:
         cells = align(cells)
-        return cells, max([words, *map(len, cells)])
-    return cells, max(words, min(TEXT_WIDTH, max(map(len, cells), default=0)))
+        return cells, max([1, words, *map(len, cells)])
+    return cells, max(1, words, min(TEXT_WIDTH, max(map(len, cells), default=0)))
 
 
 def table_width(widths: Sequence[int]) -> int:

@@ -27,7 +27,10 @@ def _prepare(x: ArrayLike) -> tuple[NDArray[np.float64], tuple[int, ...], Format
     """The input as a float64 array of at least one dimension (kernels assign through masks,
     which 0-d arrays do not allow), its shape, and the format the result must have."""
     fmt = format_of(getattr(x, "dtype", None)) or FLOAT64
-    values = np.asarray(x, dtype=np.float64)
+    given = np.asarray(x)
+    if given.dtype.kind not in "biuf" and format_of(given.dtype) is None:
+        raise TypeError(f"an activation takes real numbers, not {given.dtype} ({type(x).__name__})")
+    values = given.astype(np.float64)
     return np.atleast_1d(values), values.shape, fmt
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -150,13 +150,17 @@ class Kink:
 Params = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Activation:
     """An activation function, its derivative and everything said about it.
 
     Call it for values (``act(x, **params)``) and use :meth:`grad` for the first derivative.
-    Inputs are numbers, sequences or arrays of any shape; float32 and float16 arrays keep their
-    dtype (computed in float64 and rounded once), everything else is float64.
+    Inputs are numbers, sequences, arrays of any shape, or the containers of the PyData stack
+    (pandas, xarray, Polars series and expressions, PyArrow, Dask; see actcli.containers),
+    which come back as the same kind of object; arrays in a narrower format keep it (float32,
+    float16, bfloat16, float8: the exact results correctly rounded), everything else is float64.
+    ``with_params`` fixes parameters; activations pickle, hash and compare by name and
+    parameters.
     """
 
     name: str
@@ -207,23 +211,53 @@ class Activation:
         """The kinks, with each convention's derivative, for the given parameters."""
         return self.kinks_for(self.bind(params))
 
-    def __call__(self, x: ArrayLike, **params: Any) -> Any:
-        """The values: an array shaped like ``x``, or a NumPy scalar for a scalar ``x``."""
-        from actcli import compute
+    def __call__(self, x: ArrayLike, /, **params: Any) -> Any:
+        """The values: shaped like ``x`` and in its container, or a NumPy scalar for a number."""
+        from actcli import compute, containers
 
-        return compute.evaluate(self, x, self.bind(params))
+        params, declared = containers.declared_dtype(x, params)
+        bound = self.bind(params)
+        return containers.apply(x, lambda v: compute.evaluate(self, v, bound), self.vector, declared)
 
-    def grad(self, x: ArrayLike, kink: KinkConvention = "pytorch", **params: Any) -> Any:
+    def grad(self, x: ArrayLike, /, kink: KinkConvention = "pytorch", **params: Any) -> Any:
         """The first derivative; at a kink, the value chosen by ``kink``."""
-        from actcli import compute
+        from actcli import compute, containers
 
         if kink not in KINK_CONVENTIONS:
             raise ValueError(f"kink must be one of {', '.join(KINK_CONVENTIONS)}, got {kink!r}")
-        return compute.differentiate(self, x, self.bind(params), kink)
+        params, declared = containers.declared_dtype(x, params)
+        bound = self.bind(params)
+        return containers.apply(x, lambda v: compute.differentiate(self, v, bound, kink), self.vector,
+                                declared)
+
+    def with_params(self, **params: Any) -> Activation:
+        """This activation with ``params`` as its parameters' values: ``elu.with_params(alpha=0.5)``
+        computes with alpha = 0.5 unless a call says otherwise."""
+        bound = self.bind(params)
+        return replace(self, parameters=tuple(replace(p, default=bound[p.name]) for p in self.parameters))
+
+    def _identity(self) -> tuple[str, tuple[tuple[str, ParamValue], ...]]:
+        return self.name, tuple(self.params.items())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Activation) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __reduce__(self) -> tuple[Callable[..., Activation], tuple[str, dict[str, ParamValue]]]:
+        # By name and parameters: the registry rebuilds it (its formulas are functions, which
+        # pickle does not carry), in another process too (multiprocessing, Dask, Spark).
+        return _restore, (self.name, self.params)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"Activation({self.name}({args}))"
+
+
+def _restore(name: str, params: dict[str, ParamValue]) -> Activation:
+    act = get(name)
+    return act if params == act.params else act.with_params(**params)
 
 
 def _unknown_param_message(activation: str, key: str, known: list[str]) -> str:

@@ -55,6 +55,8 @@ def _run(kernel: Any, act: Activation, values: NDArray[np.float64],
 
 def _chunks(kernel: Any, act: Activation, values: NDArray[np.float64],
             params: dict[str, ParamValue]) -> NDArray[np.float64]:
+    if values.size == 0:  # softmax's maximum over nothing has no value; nothing in, nothing out
+        return values.copy()
     with np.errstate(all="ignore"):
         if act.vector or values.size <= CHUNK:
             return kernel(values, **params)  # type: ignore[no-any-return]

@@ -175,6 +175,13 @@ def test_softmax_is_over_all_the_values_given(run: Run, command: str, tmp_path: 
     assert [float(v) for v in out.split()] == expected.tolist()
 
 
+@pytest.mark.parametrize("command", ["apply", "grad", "table"])
+def test_softmax_of_no_values_is_nothing(run: Run, command: str) -> None:
+    result = run(command, "softmax", "-f", "plain", stdin="")
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert actcli.get("softmax")(np.zeros((2, 0))).shape == (2, 0)
+
+
 def test_values_and_files_in_the_order_given(run: Run, tmp_path: Path) -> None:
     numbers = tmp_path / "five.txt"
     numbers.write_text("5\n")

@@ -240,6 +240,41 @@ Progress = Annotated[bool | None, typer.Option(
 Grad = Annotated[bool, typer.Option("--grad", help="Add a derivative column after each activation.")]
 
 
+class NonFinite(StrEnum):
+    string = "string"
+    null = "null"
+
+
+JsonNonFinite = Annotated[NonFinite, typer.Option(
+    "--json-nonfinite", help='JSON: NaN and infinities as the strings "NaN", "Infinity", '
+    '"-Infinity", or as null.')]
+
+
+def _json_nonfinite(choice: NonFinite) -> None:
+    if choice != NonFinite.string:
+        from actcli.render import JSON_NONFINITE
+
+        JSON_NONFINITE.set(choice.value)
+
+
+class InputFormat(StrEnum):
+    auto = "auto"
+    csv = "csv"
+    tsv = "tsv"
+    parquet = "parquet"
+    arrow = "arrow"
+    ndjson = "ndjson"
+
+
+InputFormatOption = Annotated[InputFormat, typer.Option(
+    help="How -c reads its input (auto: by the file name, .parquet, .arrow, .feather, .ipc, "
+    ".ndjson, .tsv; else CSV, compressed or not).")]
+Output = Annotated[str | None, typer.Option(
+    "--output", "-o", metavar="FILE", show_default=False,
+    help="Write to FILE: .parquet, .arrow (.feather, .ipc), .csv, .tsv, .json, .ndjson set the "
+    "format, .gz, .bz2, .zst compress text.")]
+
+
 @dataclass(frozen=True)
 class CsvOptions:
     """The CSV-stream options, as the computing commands received them."""
@@ -252,6 +287,7 @@ class CsvOptions:
     no_header: bool
     on_error: OnErrorChoice
     progress: bool | None
+    input_format: InputFormat = InputFormat.auto
 
     @property
     def selection(self) -> list[str]:
@@ -260,12 +296,30 @@ class CsvOptions:
     @property
     def any_given(self) -> bool:
         return bool(self.into or self.replace or self.no_header or self.tsv or self.delimiter != ","
-                    or self.on_error != OnErrorChoice.stop)
+                    or self.on_error != OnErrorChoice.stop or self.input_format != InputFormat.auto)
+
+    def reading(self, paths: list[str]) -> tuple[str, str]:
+        """(input format: csv, parquet, arrow or ndjson; the CSV delimiter) for ``paths``."""
+        from actcli.datafiles import input_format
+
+        forced = None if self.input_format == InputFormat.auto else self.input_format.value
+        kinds = {input_format(path, forced) for path in paths or ["-"]}
+        if len(kinds) > 1:
+            raise UsageProblem(f"the inputs are in different formats ({', '.join(sorted(kinds))}); "
+                               f"convert them to one first")
+        kind = kinds.pop()
+        separator = "\t" if self.tsv or (kind == "tsv" and self.delimiter == ",") else (
+            self.delimiter.replace("\\t", "\t"))
+        if len(separator) != 1 or separator in '"\r\n':
+            raise UsageProblem(f"--delimiter must be one character other than a quote or newline, "
+                               f"got {self.delimiter!r}")
+        return ("csv" if kind == "tsv" else kind), separator
 
 
 def _run(command: str, acts: str, param: list[str] | None, derivatives: tuple[bool, ...],
          values: list[str] | None, files: list[Path] | None, fmt: Format, precision: int | None,
-         dtype: Dtype, kink: KinkChoice, no_color: bool, stream_options: CsvOptions) -> None:
+         dtype: Dtype, kink: KinkChoice, no_color: bool, stream_options: CsvOptions,
+         output: str | None) -> None:
     """The computing commands: values from arguments, files or stdin, or a CSV stream."""
 
     inputs = [str(path) for path in files or []]
@@ -275,21 +329,64 @@ def _run(command: str, acts: str, param: list[str] | None, derivatives: tuple[bo
                            f"{','.join(s.activation.name for s in specs)} ...'")
     columns = [Column(s, d) for s in specs for d in derivatives]
     if stream_options.selection:
-        _csv(command, columns, values, inputs, fmt, precision, dtype, kink, no_color, stream_options)
+        _csv(command, columns, values, inputs, fmt, precision, dtype, kink, no_color, stream_options,
+             Target.of(output, fmt, "csv", precision))
     elif stream_options.any_given:
-        raise UsageProblem("--into, --replace, --no-header, --tsv, --delimiter and --on-error are "
-                           "for CSV input: select its columns with -c NAME")
+        raise UsageProblem("--into, --replace, --no-header, --tsv, --delimiter, --on-error and "
+                           "--input-format are for CSV input: select its columns with -c NAME")
     else:
-        _values(command, columns, values, inputs, fmt, precision, dtype, kink, no_color)
+        _values(command, columns, values, inputs, fmt, precision, dtype, kink, no_color,
+                Target.of(output, fmt, "plain", precision))
 
 
 def _resolve_format(fmt: Format, piped: str) -> str:
     return ("table" if sys.stdout.isatty() else piped) if fmt == Format.auto else fmt.value
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where the output goes: stdout, or -o FILE, whose name may say the format."""
+
+    format: str  # resolved: table, plain, csv, ... or parquet, arrow
+    path: str | None = None
+    compression: str | None = None
+
+    @classmethod
+    def of(cls, output: str | None, fmt: Format, piped: str, precision: int | None) -> Target:
+        """``piped``: what auto means in a pipe (and in a file whose name says no format)."""
+        if output is None or output == "-":
+            return cls(_resolve_format(fmt, piped))
+        from actcli.datafiles import BINARY, format_of
+
+        kind, compression = format_of(output)
+        if kind is not None and fmt not in (Format.auto, kind):
+            raise UsageProblem(f"-o {output} writes {kind}, but --format {fmt.value} was asked")
+        resolved = kind or (piped if fmt == Format.auto else fmt.value)
+        if resolved == "table":
+            raise UsageProblem("--format table is for a terminal; with -o use csv, tsv, json, "
+                               "ndjson, plain, parquet or arrow")
+        if resolved in BINARY and compression:
+            raise UsageProblem(f"-o {output}: {kind} files compress themselves; drop the last suffix")
+        if resolved in BINARY and precision is not None:
+            raise UsageProblem(f"--precision rounds for display; {kind} files hold the exact floats")
+        return cls(resolved, output, compression)
+
+    @property
+    def binary(self) -> bool:
+        return self.format in ("parquet", "arrow")
+
+    def open(self) -> Any:
+        """The text stream to write to (stdout, or the file)."""
+        if self.path is None:
+            return sys.stdout
+        from actcli.datafiles import open_text
+
+        return open_text(self.path, self.compression)
+
+
 def _values(command: str, columns: list[Column], values: list[str] | None,
             inputs: list[str] | None, fmt: Format, precision: int | None, dtype: Dtype,
-            kink: KinkChoice, no_color: bool) -> None:
+            kink: KinkChoice, no_color: bool, target: Target) -> None:
     import numpy as np
 
     from actcli import inputs as sources
@@ -303,12 +400,18 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
             raise UsageProblem(f"no values: give some (actcli {command} {name} 1 -10 0), a range "
                                f"(-1:1:0.1), -i FILE, or pipe them in")
         values = [DEFAULT_TABLE_RANGE]
-    resolved = _resolve_format(fmt, "plain")
+    resolved = target.format
     show_x = command == "table" or resolved != "plain"
     headers = (["x"] if show_x else []) + [c.header for c in columns]
-    renderer = make_renderer(resolved, sys.stdout, headers, [True] * len(headers), precision,
-                             columns=columns, show_x=show_x,
-                             console=_console(no_color) if resolved == "table" else None)
+    if target.binary:
+        from actcli.datafiles import FrameRenderer
+
+        assert target.path is not None
+        renderer: Any = FrameRenderer(target.path, resolved, headers, FORMATS[dtype.value])
+    else:
+        renderer = make_renderer(resolved, target.open(), headers, [True] * len(headers), precision,
+                                 columns=columns, show_x=show_x,
+                                 console=_console(no_color) if resolved == "table" else None)
 
     def write(x: Any) -> None:
         x = FORMATS[dtype.value].round(x)  # beyond a format's range is inf, by definition
@@ -333,6 +436,8 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
         raise Interrupted(f"interrupted after {renderer.rows:,} values") from None
     finally:
         renderer.close()
+        if renderer.out is not sys.stdout:
+            renderer.out.close()
 
 
 def _sources(values: list[str] | None, inputs: list[str] | None) -> list[Any]:
@@ -346,7 +451,7 @@ def _sources(values: list[str] | None, inputs: list[str] | None) -> list[Any]:
 
 def _csv(command: str, columns: list[Column], values: list[str] | None, inputs: list[str] | None,
          fmt: Format, precision: int | None, dtype: Dtype, kink: KinkChoice, no_color: bool,
-         options: CsvOptions) -> None:
+         options: CsvOptions, target: Target) -> None:
     from actcli import csvstream
     from actcli.inputs import File
 
@@ -354,23 +459,33 @@ def _csv(command: str, columns: list[Column], values: list[str] | None, inputs: 
     if any(not isinstance(s, File) for s in sources):
         raise UsageProblem("with -c, the CSV comes from -i FILE or stdin (-), not from VALUES")
     paths = [s.path for s in sources if isinstance(s, File)]
-    separator = "\t" if options.tsv else options.delimiter.replace("\\t", "\t")
-    if len(separator) != 1 or separator in '"\r\n':
-        raise UsageProblem(f"--delimiter must be one character other than a quote or newline, "
-                           f"got {options.delimiter!r}")
-    resolved = _resolve_format(fmt, "tsv" if separator == "\t" else "csv")
+    kind, separator = options.reading(paths)
+    if target.path is None and fmt == Format.auto and separator == "\t":
+        target = Target.of(None, fmt, "tsv", precision)
     if not paths and sys.stdin.isatty():
         raise UsageProblem("no CSV: give -i FILE, or pipe it in (with - the terminal is read)")
+    if target.binary and options.on_error == OnErrorChoice.keep:
+        raise UsageProblem(f"--on-error keep writes the cell's text among numbers; {target.format} "
+                           f"columns hold one type: use skip or nan")
     request = csvstream.CsvRequest(
         options.selection, columns, csvstream.Dialect(separator, header=not options.no_header),
         options.replace, options.into, options.on_error.value, dtype.value, _convention(kink), precision,
-        options.progress, out_delimiter=separator if fmt == Format.auto else None, no_color=no_color)
-    console = _console(no_color) if resolved == "table" else None
+        options.progress, out_delimiter=separator if fmt == Format.auto else None, no_color=no_color,
+        input_format=kind, typed_output=target.binary)
+    console = _console(no_color) if target.format == "table" else None
+    out = None if target.binary else target.open()
+
+    def make_sink(job: csvstream.CsvJob) -> csvstream.Sink:
+        if out is None:
+            assert target.path is not None
+            return csvstream.frame_sink(job, target.path, target.format)
+        return csvstream.output_sink(job, request, target.format, out, console)
+
     try:
-        affected = csvstream.run(
-            paths, request, lambda job: csvstream.output_sink(job, request, resolved, sys.stdout, console),
-            sys.stdin.buffer, sys.stderr.isatty())
+        affected = csvstream.run(paths, request, make_sink, sys.stdin.buffer, sys.stderr.isatty())
     finally:
+        if out is not None and out is not sys.stdout:
+            out.close()
         sys.stdout.flush()
     if affected:
         what = {"skip": "skipped", "nan": "given nan", "keep": "kept as they were"}[options.on_error.value]
@@ -385,11 +500,14 @@ def apply(
     format: FormatOption = Format.auto, precision: Precision = None,
     dtype: DtypeOption = DEFAULT_DTYPE, delimiter: Delimiter = ",", tsv: Tsv = False,
     no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
-    no_color: NoColor = False,
+    input_format: InputFormatOption = InputFormat.auto, output: Output = None,
+    json_nonfinite: JsonNonFinite = NonFinite.string, no_color: NoColor = False,
 ) -> None:
     """f(x) for each value: actcli apply relu 1 -10 0 15 -20; or a CSV column: -c x < data.csv."""
+    _json_nonfinite(json_nonfinite)
     _run("apply", act, param, (False,), values, input, format, precision, dtype, DEFAULT_KINK,
-         no_color, CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress))
+         no_color, CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress,
+                              input_format), output)
 
 
 @COMMANDS.command("grad", cls=Command, short_help="f'(x), the derivative, for each value or a CSV column.")
@@ -399,11 +517,14 @@ def grad(
     replace: Replace = False, format: FormatOption = Format.auto, precision: Precision = None,
     dtype: DtypeOption = DEFAULT_DTYPE, delimiter: Delimiter = ",", tsv: Tsv = False,
     no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
-    no_color: NoColor = False,
+    input_format: InputFormatOption = InputFormat.auto, output: Output = None,
+    json_nonfinite: JsonNonFinite = NonFinite.string, no_color: NoColor = False,
 ) -> None:
     """f'(x), the first derivative, for each value: actcli grad elu -1 0 1 --kink right."""
+    _json_nonfinite(json_nonfinite)
     _run("grad", act, param, (True,), values, input, format, precision, dtype, kink, no_color,
-         CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress))
+         CsvOptions(column, into, replace, delimiter, tsv, no_header, on_error, progress, input_format),
+         output)
 
 
 @COMMANDS.command("table", cls=Command,
@@ -414,14 +535,17 @@ def table(
     format: FormatOption = Format.auto, precision: Precision = None,
     dtype: DtypeOption = DEFAULT_DTYPE, delimiter: Delimiter = ",", tsv: Tsv = False,
     no_header: NoHeader = False, on_error: OnError = OnErrorChoice.stop, progress: Progress = None,
-    no_color: NoColor = False,
+    input_format: InputFormatOption = InputFormat.auto, output: Output = None,
+    json_nonfinite: JsonNonFinite = NonFinite.string, no_color: NoColor = False,
 ) -> None:
     """A value table: one row per x, a column per activation (and derivative with --grad).
 
     With no values on a terminal, x runs over -3:3:0.5; with -c, the CSV with result columns."""
+    _json_nonfinite(json_nonfinite)
     _run("table", acts, param, (False, True) if grad else (False,), values, input, format,
          precision, dtype, kink, no_color,
-         CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, progress))
+         CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, progress, input_format),
+         output)
 
 
 @COMMANDS.command("plot", cls=Command,
@@ -482,11 +606,12 @@ def info(
     format: Annotated[InfoFormat, typer.Option(
         "--format", "-f", help="table: text for people (a small plot on a terminal); json."),
     ] = InfoFormat.table,
-    no_color: NoColor = False,
+    json_nonfinite: JsonNonFinite = NonFinite.string, no_color: NoColor = False,
 ) -> None:
     """Formula, derivative, parameters, kinks and their conventions, reference, a value table."""
     from actcli import describe
 
+    _json_nonfinite(json_nonfinite)
     specs = parse_specs(act, _options(param))
     if len(specs) > 1:
         raise UsageProblem("info takes one activation")
@@ -537,7 +662,8 @@ def check(
         "--format", "-f", help="table: a report for people; json: the findings as an object."),
     ] = CheckFormat.auto,
     delimiter: Delimiter = ",", tsv: Tsv = False, no_header: NoHeader = False,
-    on_error: OnError = OnErrorChoice.stop, no_color: NoColor = False,
+    on_error: OnError = OnErrorChoice.stop, input_format: InputFormatOption = InputFormat.auto,
+    json_nonfinite: JsonNonFinite = NonFinite.string, no_color: NoColor = False,
 ) -> None:
     """Audit another implementation of ACT: given its inputs X and outputs Y (a CSV, -c X,Y, or
     X=Y pairs), count the correctly rounded outputs, measure every error in ULPs of the format
@@ -546,6 +672,7 @@ def check(
 
     from actcli import audit, report
 
+    _json_nonfinite(json_nonfinite)
     specs = parse_specs(act, _options(param))
     if len(specs) > 1 or specs[0].activation.vector:
         raise UsageProblem("check audits one elementwise activation (softmax takes vectors)")
@@ -558,7 +685,7 @@ def check(
     elif any("=" in v for v in values or []):
         x, y = _pairs(values or [])
     else:
-        options = CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, None)
+        options = CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, None, input_format)
         x, y, skipped = _csv_pairs(_sources(values, [str(path) for path in input or []]), options)
     x_in, y_in = fmt.round(x).astype(np.float64), fmt.round(y).astype(np.float64)
     outside = (x_in != x) & ~np.isnan(x) | (y_in != y) & ~np.isnan(y)
@@ -566,7 +693,7 @@ def check(
     findings = audit.report(fmt, x_in, y_in, measured, spec.label, grad, int(np.count_nonzero(outside)),
                             skipped, source)
     if format == CheckFormat.json:
-        _print_json(report.json_safe(findings.record()))
+        _print_json(findings.record())
     else:
         report.print_report(findings, _console(no_color))
     if max_ulp is not None and findings.max_ulp > max_ulp:
@@ -618,13 +745,13 @@ def _csv_pairs(sources: list[Any], options: CsvOptions) -> tuple[Any, Any, int]:
     if not paths and sys.stdin.isatty():
         raise UsageProblem("nothing to check: give X=Y pairs, -i FILE with the outputs, pipe them "
                            "in, or --against LIB")
-    separator = "\t" if options.tsv else options.delimiter.replace("\\t", "\t")
+    kind, separator = options.reading(paths)
     selection = options.selection or ["1", "2"]
     if len(selection) != 2:
         raise UsageProblem(f"-c takes the two columns X,Y, got {len(selection)}")
     dialect = csvstream.Dialect(separator, header=not options.no_header)
     request = csvstream.CsvRequest(selection, [], dialect, False, None, options.on_error.value, "float64",
-                                   "pytorch", None, None)
+                                   "pytorch", None, None, input_format=kind)
     parts: list[tuple[Any, Any]] = []
 
     def collect(job: csvstream.CsvJob) -> csvstream.Sink:
@@ -664,8 +791,10 @@ def completion(shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bas
 def _print_json(data: Any) -> None:
     import json
 
-    # allow_nan=False: every non-finite number was turned into a string already (RFC 8259).
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    from actcli.render import json_safe
+
+    # allow_nan=False: json_safe spelled every non-finite number as JSON can hold it (RFC 8259).
+    sys.stdout.write(json.dumps(json_safe(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 # --- argument preparation and the entry point ------------------------------------------------
@@ -783,9 +912,13 @@ def main() -> None:
 def run(args: list[str]) -> None:
     """Run the app on ``args`` and exit, every failure turned into one line and an exit code
     (0 ok, 1 bad data or file, 2 usage, 130 interrupted)."""
+    import contextvars
+
     command = typer.main.get_command(app)
     try:
-        code = command.main(args=prepare_args(args, command), prog_name="actcli", standalone_mode=False)
+        # In a context of its own: settings such as --json-nonfinite end with the command.
+        code = contextvars.copy_context().run(
+            command.main, args=prepare_args(args, command), prog_name="actcli", standalone_mode=False)
     except Interrupted as error:
         _fail(str(error), error.exit_code, "")
     except ActcliError as error:

@@ -94,6 +94,7 @@ class RecordReader:
         self.eof = False
         self.paused = False  # the last fill stopped because the writer paused: flush output now
         self.started = False
+        self.failure: str | None = None  # the input broke off (a corrupt compressed file)
         self.on_progress = on_progress
         try:
             self.fd: int | None = stream.fileno()
@@ -105,8 +106,13 @@ class RecordReader:
         read1 = getattr(self.stream, "read1", self.stream.read)
         self.paused = False
         while not self.eof:
-            self._wait()
-            data = read1(CHUNK_BYTES)
+            if self.started:  # at first, bytes may wait in the stream's buffer (a peek at its
+                self._wait()  # compression), where select cannot see them
+            try:
+                data = read1(CHUNK_BYTES)
+            except DataError as error:  # the records before it are still handed over
+                self.failure, data = str(error), b""
+                self.buffer[self._boundary():] = b""  # an incomplete last record is not a record
             if not data:
                 self.eof = True
                 break
@@ -302,12 +308,21 @@ class CsvJob:
 
     def __init__(self, names: list[str], selection: Sequence[str], columns: Sequence[Column],
                  dialect: Dialect, replace: bool, into: str | None, on_error: OnError,
-                 dtype: str, kink: KinkConvention, precision: int | None, source: str) -> None:
+                 dtype: str, kink: KinkConvention, precision: int | None, source: str,
+                 types: list[pl.DataType] | None = None, typed_output: bool = False) -> None:
         self.names = names
         self.dialect = dialect
         self.selected = [_resolve(s, names, source, dialect) for s in selection]
         if len(set(self.selected)) != len(self.selected):
             raise UsageProblem("a column is selected twice")
+        # A CSV's columns are text; a Parquet, Arrow or NDJSON file's have their own types.
+        self.types = types or [pl.String()] * len(names)
+        for index in self.selected:
+            kind = self.types[index]
+            if kind != pl.String and not kind.is_numeric():
+                raise DataError(f"{source}: column {names[index]!r} holds {kind}, not numbers")
+        # Parquet and Arrow hold results as floats even in formats Polars lacks (see _result_series).
+        self.typed_output = typed_output
         self.columns = list(columns)
         self.replace = replace
         self.on_error = on_error
@@ -335,11 +350,17 @@ class CsvJob:
         return outputs
 
     @property
-    def numeric(self) -> list[bool]:
+    def results(self) -> list[bool]:
         """For each output column, in header order: is it a result?"""
         replaced = {self.selected[o.source] for o in self.outputs if o.replaces}
         return [i in replaced for i in range(len(self.names))] + [
             True for o in self.outputs if not o.replaces]
+
+    @property
+    def numeric(self) -> list[bool]:
+        """For each output column: does it hold numbers (a result, or a number column of a typed input)?"""
+        return [result or (i < len(self.types) and self.types[i].is_numeric())
+                for i, result in enumerate(self.results)]
 
     @property
     def header(self) -> list[str]:
@@ -370,7 +391,17 @@ class CsvJob:
                 (len(self.names) - 1) * frame.height)
         if short or (b"\r" in clean and _bare_cr_outside_quotes(clean)):
             return self._salvage(data)
-        return self._compute(frame, data, newlines)
+        return self._compute(frame, newlines, lambda row: record_spans(data)[row][2])
+
+    def process_frame(self, frame: pl.DataFrame) -> ChunkResult:
+        """One batch of a typed input (Parquet, Arrow, NDJSON); an error's line is its row."""
+        frame = frame.rename(dict(zip(frame.columns, self.internal, strict=True)))
+        return self._compute(frame, frame.height, lambda row: row)
+
+    def empty_result(self) -> pl.DataFrame:
+        """The output of no rows: its columns and their types."""
+        return self._compute(pl.DataFrame(schema=dict(zip(self.internal, self.types, strict=True))),
+                             0, lambda row: row).frame
 
     def _parse(self, data: bytes) -> pl.DataFrame:
         return pl.read_csv(data, has_header=False, new_columns=self.internal, infer_schema=False,
@@ -387,17 +418,13 @@ class CsvJob:
                 return ChunkResult(good.frame, data.count(b"\n"), good.affected, problem, line)
         return ChunkResult(pl.DataFrame(), data.count(b"\n"), error="cannot read this CSV", error_line=0)
 
-    def _compute(self, frame: pl.DataFrame, data: bytes, newlines: int) -> ChunkResult:
+    def _compute(self, frame: pl.DataFrame, newlines: int, line_of: Callable[[int], int]) -> ChunkResult:
+        """The frame's results; ``line_of`` gives a row's line within the chunk, for errors."""
         texts = [frame.get_column(self.internal[i]) for i in self.selected]
-        # An empty cell, quoted ("") or not, or only spaces, gives an empty result.
-        empty = [(t.is_null() | (t.str.strip_chars() == "")).to_numpy() for t in texts]
-        values, unread = [], []
-        for text, blank in zip(texts, empty, strict=True):
-            number = text.cast(pl.Float64, strict=False)
-            failed = number.is_null().to_numpy() & ~blank
-            if failed.any():  # tolerate surrounding spaces before calling a cell bad
-                number = text.str.strip_chars().cast(pl.Float64, strict=False)
-                failed = number.is_null().to_numpy() & ~blank
+        empty, values, unread = [], [], []
+        for cells in texts:
+            blank, number, failed = _read_numbers(cells)
+            empty.append(blank)
             values.append(number)
             unread.append(failed)
         bad = np.logical_or.reduce(unread) if unread else np.zeros(frame.height, dtype=bool)
@@ -405,7 +432,7 @@ class CsvJob:
         if affected and self.on_error == "stop":
             row = int(np.argmax(bad))
             which = next(k for k, failed in enumerate(unread) if failed[row])
-            line = record_spans(data)[row][2]
+            line = line_of(row)
             good = self._with_results(frame.head(row), [v.head(row) for v in values],
                                       [t.head(row) for t in texts], [b[:row] for b in empty],
                                       [u[:row] for u in unread])
@@ -429,6 +456,10 @@ class CsvJob:
         x = [fmt.round(v.to_numpy()) for v in values]  # empty and unread cells: NaN
         rows: dict[int, np.ndarray] = {}  # vector activations: one matrix per result column
         columns = [frame.get_column(c) for c in self.internal]
+        if self.typed_output:  # a CSV's selected columns as their numbers, not as text
+            for source, index in enumerate(self.selected):
+                if self.types[index] == pl.String:
+                    columns[index] = values[source].alias(self.internal[index])
         extra = []
         for number, output in enumerate(self.outputs):
             which = self.columns.index(output.column)
@@ -441,7 +472,8 @@ class CsvJob:
             else:
                 result = output.column.evaluate(x[source], self.kink)
             kept = unread[source] if self.on_error == "keep" else np.zeros(len(result), dtype=bool)
-            series = _result_series(result, empty[source], kept, texts[source], self.precision)
+            series = _result_series(result, empty[source], kept, texts[source], self.precision,
+                                    self.typed_output)
             # Polars needs unique names; the header written is the job's own.
             series = series.alias(f"r{number}")
             if output.replaces:
@@ -451,19 +483,38 @@ class CsvJob:
         return pl.DataFrame([*columns, *extra])
 
 
+def _read_numbers(cells: pl.Series) -> tuple[np.ndarray, pl.Series, np.ndarray]:
+    """(empty, numbers, unread) for a selected column: its numbers as Float64, null where the
+    cell is empty or unread. Text cells: an empty cell, quoted ("") or not, or only spaces,
+    is empty; spaces around a number are tolerated. Typed cells: null is empty."""
+    if cells.dtype != pl.String:
+        number = cells.cast(pl.Float64)
+        return number.is_null().to_numpy(), number, np.zeros(len(cells), dtype=bool)
+    blank = (cells.is_null() | (cells.str.strip_chars() == "")).to_numpy()
+    number = cells.cast(pl.Float64, strict=False)
+    failed = number.is_null().to_numpy() & ~blank
+    if failed.any():
+        number = cells.str.strip_chars().cast(pl.Float64, strict=False)
+        failed = number.is_null().to_numpy() & ~blank
+    return blank, number, failed
+
+
 def numbers(cells: pl.Series) -> np.ndarray:
-    """Text cells as float64 (NaN where empty or not a number: --on-error has dealt with them)."""
-    return cells.str.strip_chars().cast(pl.Float64, strict=False).fill_null(float("nan")).to_numpy()
+    """A column as float64 (NaN where empty or not a number: --on-error has dealt with them)."""
+    return _read_numbers(cells)[1].fill_null(float("nan")).to_numpy()
 
 
 def _result_series(result: np.ndarray, empty: np.ndarray, kept: np.ndarray, cells: pl.Series,
-                   precision: int | None) -> pl.Series:
+                   precision: int | None, typed: bool) -> pl.Series:
     """A result column: floats that Polars writes as the shortest text of their dtype, or text
-    where it must be (float16, bfloat16, float8, which Polars lacks; cells kept by --on-error
-    keep, with the numbers of their column spelled as the renderer would)."""
+    where it must be (float16, bfloat16, float8, which Polars's CSV writer lacks; cells kept by
+    --on-error keep, with the numbers of their column spelled as the renderer would). ``typed``
+    (Parquet, Arrow): always floats, bfloat16 and float8 as float32, which holds them exactly."""
     from actcli.render import texts_of
 
-    if result.dtype in (np.float64, np.float32) and not kept.any():
+    if typed and result.dtype not in (np.float64, np.float32, np.float16):
+        result = result.astype(np.float32)
+    if (result.dtype in (np.float64, np.float32) or typed) and not kept.any():
         series = pl.Series(result)
         if not empty.any():
             return series
@@ -531,6 +582,8 @@ def stream(reader: RecordReader, job: CsvJob, sink: Sink, first_line: int) -> in
         finally:
             for future in pending:
                 future.cancel()
+    if reader.failure is not None:
+        raise DataError(f"{reader.name}:{line}: {reader.failure}")
     return affected
 
 
@@ -545,17 +598,33 @@ class Sink:
 
 
 def open_source(path: str, stdin: IO[bytes]) -> tuple[IO[bytes], str, int | None]:
-    """(binary stream, name for messages, size in bytes when known)."""
+    """(binary stream, name for messages, size in bytes when known), decompressed when its
+    first bytes say gzip, bzip2 or zstd (the size is then unknown)."""
+    from actcli.datafiles import decompressed
+
     if path == "-":
-        return stdin, "<stdin>", None
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
-    return handle, path, os.fstat(handle.fileno()).st_size
+        handle, name, size = stdin, "<stdin>", None
+    else:
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
+        except OSError as error:
+            raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+        name, size = path, os.fstat(handle.fileno()).st_size
+    stream, compressed = decompressed(handle, owned=path != "-")
+    return stream, name, None if compressed else size
 
 
-
+def stream_frames(name: str, frames: Iterator[pl.DataFrame], job: CsvJob, sink: Sink) -> int:
+    """stream() for the batches of a typed input; errors name the row (1 is the first)."""
+    affected, row = 0, 1
+    for frame in frames:
+        result = job.process_frame(frame)
+        if result.frame.height:
+            sink.emit(sink.encode(result.frame))
+        if result.error is not None:
+            raise DataError(f"{name}: row {row + result.error_line}: {result.error}")
+        row, affected = row + result.newlines, affected + result.affected
+    return affected
 
 
 # --- the whole run ---------------------------------------------------------------------------
@@ -579,6 +648,8 @@ class CsvRequest:
     progress: bool | None  # None: on a terminal, for large files
     out_delimiter: str | None = None  # csv output: the input's delimiter unless -f csv or tsv asked
     no_color: bool = False
+    input_format: str = "csv"  # or parquet, arrow, ndjson (actcli.datafiles)
+    typed_output: bool = False  # the sink writes Parquet or Arrow
 
 
 def run(paths: list[str], request: CsvRequest, make_sink: Callable[[CsvJob], Sink], stdin: IO[bytes],
@@ -588,24 +659,37 @@ def run(paths: list[str], request: CsvRequest, make_sink: Callable[[CsvJob], Sin
     job: CsvJob | None = None
     sink: Sink | None = None
     affected = 0
+
+    def start(names: list[str], name: str, types: list[Any] | None = None,
+              header_at: str = "") -> tuple[CsvJob, Sink]:
+        nonlocal job, sink
+        if job is None:
+            job = CsvJob(names, request.selection, request.columns, request.dialect,
+                         request.replace, request.into, request.on_error, request.dtype,
+                         request.kink, request.precision, name, types, request.typed_output)
+            sink = make_sink(job)
+        elif names != job.names:
+            raise DataError(f"{name}{header_at}: the header differs from the first input's")
+        assert sink is not None
+        return job, sink
+
     try:
         for path in paths or ["-"]:
+            if request.input_format != "csv":
+                from actcli.datafiles import batches
+
+                name = "<stdin>" if path == "-" else path
+                schema, frames = batches(path, request.input_format, stdin)
+                affected += stream_frames(name, frames, *start(schema.names(), name, schema.dtypes()))
+                continue
             handle, name, size = open_source(path, stdin)
             show = request.progress if request.progress is not None else (
                 stderr_is_terminal and size is not None and size > PROGRESS_FROM)
             with _progress(show, size, name, request.no_color) as advance:
                 reader = RecordReader(handle, name, advance)
                 names, first_line = _read_names(reader, request.dialect, name)
-                if job is None:
-                    job = CsvJob(names, request.selection, request.columns, request.dialect,
-                                 request.replace, request.into, request.on_error, request.dtype,
-                                 request.kink, request.precision, name)
-                    sink = make_sink(job)
-                elif names != job.names:
-                    raise DataError(f"{name}:1: the header differs from the first input's")
-                assert sink is not None
-                affected += stream(reader, job, sink, first_line)
-            if handle is not stdin:
+                affected += stream(reader, *start(names, name, header_at=":1"), first_line)
+            if path != "-":
                 handle.close()
     finally:
         if sink is not None:
@@ -621,6 +705,8 @@ def _read_names(reader: RecordReader, dialect: Dialect, name: str) -> tuple[list
     while record and not record.strip():
         skipped += record.count(b"\n")
         record = reader.first_record()
+    if not record and reader.failure is not None:
+        raise DataError(f"{name}:{1 + skipped}: {reader.failure}")
     if not record:
         raise DataError(f"{name}: empty input: no header line" if dialect.header
                         else f"{name}: empty input")
@@ -687,7 +773,7 @@ def output_sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], consol
 
         return Sink(encode, emit, out.flush)
     numeric = job.numeric
-    shown = [i for i, result in enumerate(numeric) if result or fmt != "plain"]
+    shown = [i for i, result in enumerate(job.results) if result or fmt != "plain"]
     renderer = make_renderer(fmt, out, [job.header[i] for i in shown], [numeric[i] for i in shown],
                              request.precision, columns=request.columns, console=console,
                              header=request.dialect.header, delimiter=delimiter if fmt == "csv" else None)
@@ -696,6 +782,22 @@ def output_sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], consol
         return [_column_data(frame.to_series(i), numeric[i], request.precision) for i in shown]
 
     return Sink(columns, renderer.write_columns, renderer.close)
+
+
+def frame_sink(job: CsvJob, path: str, kind: str) -> Sink:
+    """Into a Parquet or Arrow IPC file: the results as floats, the other columns in their types."""
+    from actcli.datafiles import FrameWriter
+
+    header = job.header
+    twice = next((name for name in header if header.count(name) > 1), None)
+    if twice is not None:
+        raise UsageProblem(f"{path}: {kind} needs distinct column names, and {twice!r} appears twice")
+    writer = FrameWriter(path, kind, pl.Schema(dict(zip(header, job.empty_result().dtypes, strict=True))))
+
+    def named(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.rename(dict(zip(frame.columns, header, strict=True)))
+
+    return Sink(named, writer.write, writer.close)
 
 
 def _column_data(column: pl.Series, numeric: bool, precision: int | None) -> Any:

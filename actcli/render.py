@@ -3,14 +3,17 @@
 A column is either numbers (a NumPy array, written in its own dtype) or text cells (CSV input
 passed through). Numbers are written exactly by default, as the shortest text that reads back
 to the same value of its dtype; ``precision`` rounds for display. JSON has no NaN or infinities
-(RFC 8259), so they are written as the strings "NaN", "Infinity" and "-Infinity", everywhere.
+(RFC 8259), so they are written as the strings "NaN", "Infinity" and "-Infinity", everywhere,
+or as null with ``--json-nonfinite null`` (JSON_NONFINITE).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 JSON_NON_FINITE = {NAN: "NaN", INF: "Infinity", NEG_INF: "-Infinity"}
+# "string": the strings above; "null": null, for tools that want a number or nothing.
+JSON_NONFINITE: ContextVar[str] = ContextVar("JSON_NONFINITE", default="string")
 # RFC 8259's number: what may be written bare (float() would also pass '1_000' or ' 2').
 JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
@@ -49,7 +54,21 @@ def csv_record(fields: Sequence[str], delimiter: str) -> str:
 
 
 def json_number(text: str) -> str:
-    return f'"{JSON_NON_FINITE[text]}"' if text in JSON_NON_FINITE else text
+    """A number's text as JSON: itself, or a non-finite one as JSON_NONFINITE says."""
+    if text not in JSON_NON_FINITE:
+        return text
+    return "null" if JSON_NONFINITE.get() == "null" else f'"{JSON_NON_FINITE[text]}"'
+
+
+def json_safe(data: Any) -> Any:
+    """``data`` with every non-finite float spelled as json_number spells it."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return json.loads(json_number(NAN if math.isnan(data) else INF if data > 0 else NEG_INF))
+    if isinstance(data, dict):
+        return {k: json_safe(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [json_safe(v) for v in data]
+    return data
 
 
 class Renderer:

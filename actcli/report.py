@@ -1,10 +1,10 @@
 """The audit report of ``actcli check``, for people (Rich) and for programs (JSON: the keys of
-actcli.audit.Report, non-finite numbers as the strings "NaN", "Infinity", "-Infinity")."""
+actcli.audit.Report, written by actcli.render.json_safe)."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,17 +12,6 @@ from actcli.audit import Report
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-
-def json_safe(data: Any) -> Any:
-    """``data`` with every non-finite float as actcli's JSON strings (RFC 8259 has none)."""
-    if isinstance(data, float) and not math.isfinite(data):
-        return "NaN" if math.isnan(data) else "Infinity" if data > 0 else "-Infinity"
-    if isinstance(data, dict):
-        return {k: json_safe(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [json_safe(v) for v in data]
-    return data
 
 
 def _percent(part: int, whole: int) -> str:

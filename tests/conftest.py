@@ -22,7 +22,7 @@ class FakeStdin(io.TextIOWrapper):
     """Text stdin with a binary ``buffer`` (the CSV path reads bytes), a terminal or a pipe."""
 
     def __init__(self, data: bytes, terminal: bool) -> None:
-        super().__init__(io.BytesIO(data), encoding="utf-8")
+        super().__init__(io.BufferedReader(io.BytesIO(data)), encoding="utf-8")  # peek, as stdin
         self.terminal = terminal
 
     def isatty(self) -> bool:

@@ -1,0 +1,268 @@
+"""The files data lives in, beside plain CSV: compressed CSV, Parquet, Arrow IPC and NDJSON.
+
+Which format a file is comes from its name (``--input-format`` says it otherwise); a CSV's
+compression from its first bytes, so compressed stdin works too. Parquet, Arrow IPC and NDJSON
+are read by Polars in batches (streaming where Polars streams), with their column types: floats
+reach the kernels with no text step. Parquet and Arrow IPC are written by a Polars sink fed
+frame by frame, so memory stays bounded; NDJSON, JSON, CSV and TSV outputs are the renderers'
+own text, the same as on stdout.
+
+Imported only when a file of these formats, or ``-o``, is used.
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import PurePath
+from typing import IO, Any
+
+import numpy as np
+import polars as pl
+
+from actcli.errors import DataError, UsageProblem
+from actcli.formats import Format
+from actcli.render import ColumnData, Renderer
+
+INPUT_FORMATS = ("csv", "tsv", "parquet", "arrow", "ndjson")
+BINARY = ("parquet", "arrow")
+TEXT = ("csv", "tsv", "json", "ndjson")
+_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
+             ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow", ".ndjson": "ndjson",
+             ".jsonl": "ndjson", ".json": "json"}
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
+# First bytes of each compressed stream; no CSV starts with them (bzip2's adds its block magic).
+_MAGIC = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
+_BZIP2 = (b"BZh", b"1AY&SY")
+_STORED = {"float64": pl.Float64, "float32": pl.Float32, "float16": pl.Float16}  # else Float32
+
+
+def format_of(path: str) -> tuple[str | None, str | None]:
+    """(format, compression) from a file name: ``x.csv.gz`` is ("csv", "gzip")."""
+    suffixes = [s.lower() for s in PurePath(path).suffixes]
+    compression = COMPRESSIONS.get(suffixes[-1]) if suffixes else None
+    if compression:
+        suffixes.pop()
+    return (_SUFFIXES.get(suffixes[-1]) if suffixes else None), compression
+
+
+def input_format(path: str, forced: str | None) -> str:
+    """How to read ``path``: ``forced`` (--input-format), else by its name, else CSV."""
+    if forced:
+        return forced
+    if path == "-":
+        return "csv"
+    kind, _ = format_of(path)
+    if kind == "json":
+        raise UsageProblem(f"{path}: a JSON array is not read as a table; use NDJSON (one record per "
+                           f"line, .ndjson) or CSV")
+    return kind or "csv"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def decompressed(stream: IO[bytes], owned: bool) -> tuple[IO[bytes], bool]:
+    """The stream, decompressed when its first bytes say gzip, bzip2 or zstd; and whether it was.
+    Closing the result closes ``stream`` when ``owned`` (a file, not stdin)."""
+    peek = getattr(stream, "peek", None)
+    head = peek(10)[:10] if peek is not None else b""
+    decompressor: Any = None
+    if head.startswith(_MAGIC["gzip"]):
+        import gzip
+
+        decompressor = gzip.GzipFile(fileobj=stream, mode="rb")
+    elif head.startswith(_BZIP2[0]) and head[4:10] == _BZIP2[1]:
+        import bz2
+
+        decompressor = bz2.BZ2File(stream, "rb")
+    elif head.startswith(_MAGIC["zstd"]):
+        decompressor = _Zstd(stream)
+    if decompressor is None:
+        return stream, False
+    return io.BufferedReader(_Checked(decompressor, stream if owned else None), 1 << 20), True
+
+
+class _Zstd:
+    """zstd frames one after another; zstandard's own reader ends a truncated one silently."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        import zstandard
+
+        self.stream, self.new = stream, zstandard.ZstdDecompressor().decompressobj
+        self.frame = self.new()
+        self.inside = False  # within a frame: its end is still to come
+
+    def read1(self, size: int) -> bytes:
+        while True:
+            data = self.stream.read(min(size, 1 << 16))
+            if not data:
+                if self.inside:
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                return b""
+            out = self.frame.decompress(data)
+            self.inside = not self.frame.eof
+            while self.frame.eof and self.frame.unused_data:  # the next frame starts here
+                rest, self.frame = self.frame.unused_data, self.new()
+                out += self.frame.decompress(rest)
+                self.inside = not self.frame.eof
+            if self.frame.eof:
+                self.frame = self.new()
+            if out:
+                return out
+
+    def close(self) -> None:  # nothing of its own to release: _Checked closes the file
+        return None
+
+
+class _Checked(io.RawIOBase):
+    """A decompressing stream whose corruption errors (zlib.error, OSError, EOFError for a
+    truncated file, zstandard.ZstdError) become DataErrors; the reader adds where."""
+
+    def __init__(self, stream: Any, source: IO[bytes] | None) -> None:
+        super().__init__()
+        self.stream, self.source = stream, source
+        self.pending = b""  # decompressed, not yet read
+
+    def close(self) -> None:  # the decompressor, and the file under it
+        if not self.closed:
+            self.stream.close()
+            if self.source is not None:
+                self.source.close()
+        super().close()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.pending:
+            try:
+                self.pending = self.stream.read1(len(buffer))  # one step: what came before an error is kept
+            except Exception as error:
+                raise DataError(f"cannot decompress ({_first_line(error)})") from None
+        size = min(len(buffer), len(self.pending))
+        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+        return size
+
+
+def batches(path: str, kind: str, stdin: IO[bytes]) -> tuple[pl.Schema, Iterator[pl.DataFrame]]:
+    """The schema and the frames of a Parquet, Arrow IPC or NDJSON file (stdin is read whole:
+    Parquet and Arrow IPC files need to be seekable)."""
+    name = "<stdin>" if path == "-" else path
+    source: Any = io.BytesIO(stdin.read()) if path == "-" else path
+    scan: Any = {"parquet": pl.scan_parquet, "arrow": pl.scan_ipc, "ndjson": pl.scan_ndjson}[kind]
+    try:
+        lazy = scan(source)
+        schema = lazy.collect_schema()
+    except FileNotFoundError:
+        raise DataError(f"{name}: cannot read (No such file or directory)") from None
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise DataError(f"{name}: cannot read as {kind}: {_first_line(error)}") from None
+
+    def frames() -> Iterator[pl.DataFrame]:
+        try:
+            yield from lazy.collect_batches()
+        except (pl.exceptions.PolarsError, OSError) as error:
+            raise DataError(f"{name}: cannot read as {kind}: {_first_line(error)}") from None
+
+    return schema, frames()
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def open_text(path: str, compression: str | None) -> IO[str]:
+    """A text file for the renderers, compressed as its name says."""
+    try:
+        raw: Any = open(path, "wb")  # noqa: SIM115 - closed with the text wrapper
+    except OSError as error:
+        raise DataError(f"{path}: cannot write ({error.strerror or error})") from None
+    if compression == "gzip":
+        import gzip
+
+        raw = gzip.GzipFile(fileobj=raw, mode="wb")
+    elif compression == "bz2":
+        import bz2
+
+        raw = bz2.BZ2File(raw, "wb")
+    elif compression == "zstd":
+        import zstandard
+
+        raw = zstandard.ZstdCompressor().stream_writer(raw, closefd=True)
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+class FrameWriter:
+    """Frames written in order into one Parquet or Arrow IPC file by a Polars sink, which runs
+    in its own thread and pulls them from a short queue: the file is written as they come."""
+
+    def __init__(self, path: str, kind: str, schema: pl.Schema) -> None:
+        from polars.io.plugins import register_io_source
+
+        self.path, self.schema = path, schema
+        self.frames: queue.Queue[pl.DataFrame | None] = queue.Queue(maxsize=2)
+        self.failure: BaseException | None = None
+        lazy = register_io_source(self._frames, schema=schema)
+        sink = lazy.sink_parquet if kind == "parquet" else lazy.sink_ipc
+        self.thread = threading.Thread(target=self._sink, args=(sink,), daemon=True)
+        self.thread.start()
+
+    def _frames(self, *_: Any) -> Iterator[pl.DataFrame]:
+        while (frame := self.frames.get()) is not None:
+            yield frame
+
+    def _sink(self, sink: Any) -> None:
+        try:
+            sink(self.path)
+        except BaseException as error:  # reported in the main thread
+            self.failure = error
+
+    def write(self, frame: pl.DataFrame) -> None:
+        try:
+            self._put(frame.cast(dict(zip(frame.columns, self.schema.dtypes(), strict=True))))
+        except pl.exceptions.InvalidOperationError:
+            raise DataError(f"{self.path}: a column's type differs from the first input's") from None
+
+    def _put(self, item: pl.DataFrame | None) -> None:
+        while self.thread.is_alive():
+            try:
+                self.frames.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+        self._check()
+
+    def close(self) -> None:
+        self._put(None)
+        self.thread.join()
+        self._check()
+
+    def _check(self) -> None:
+        if self.failure is not None:
+            error, self.failure = self.failure, None
+            message = error.strerror if isinstance(error, OSError) and error.strerror else _first_line(error)
+            raise DataError(f"{self.path}: cannot write ({message})")
+
+
+class FrameRenderer(Renderer):
+    """Computed values into a Parquet or Arrow IPC file: x and each result, as floats of the
+    computing format (bfloat16 and float8 as float32, which holds them exactly)."""
+
+    def __init__(self, path: str, kind: str, headers: Sequence[str], fmt: Format) -> None:
+        super().__init__(io.StringIO(), headers, [True] * len(headers), None)
+        self.dtype = _STORED.get(fmt.name, pl.Float32)
+        self.writer = FrameWriter(path, kind, pl.Schema({h: self.dtype for h in headers}))
+
+    def write_columns(self, columns: Sequence[ColumnData]) -> None:
+        self.rows += len(columns[0]) if columns else 0
+        self.writer.write(pl.DataFrame([pl.Series(h, np.asarray(c, dtype=np.float64)).cast(self.dtype)
+                                        for h, c in zip(self.headers, columns, strict=True)]))
+
+    def close(self) -> None:
+        self.writer.close()

@@ -779,10 +779,12 @@ class Shell(StrEnum):
                   short_help="Print the TAB completion script for bash, zsh or fish.")
 def completion(shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")]) -> None:
     """Print the TAB completion script for SHELL (the same as completions/ in the source).
+    Save it where the shell looks: actcli completion bash > FILE, with FILE
 
-    bash: actcli completion bash > ~/.local/share/bash-completion/completions/actcli
-    zsh:  actcli completion zsh > ~/.zfunc/_actcli   (with fpath+=(~/.zfunc) before compinit)
-    fish: actcli completion fish > ~/.config/fish/completions/actcli.fish"""
+    \b
+    bash  ~/.local/share/bash-completion/completions/actcli
+    zsh   ~/.zfunc/_actcli (fpath+=(~/.zfunc) before compinit)
+    fish  ~/.config/fish/completions/actcli.fish"""
     from actcli.completion import SCRIPTS
 
     sys.stdout.write(SCRIPTS[shell.value])

@@ -79,47 +79,24 @@ def decompressed(stream: IO[bytes], owned: bool) -> tuple[IO[bytes], bool]:
 
         decompressor = bz2.BZ2File(stream, "rb")
     elif head.startswith(_MAGIC["zstd"]):
-        decompressor = _Zstd(stream)
+        decompressor = _zstd().ZstdFile(stream, "rb")
     if decompressor is None:
         return stream, False
     return io.BufferedReader(_Checked(decompressor, stream if owned else None), 1 << 20), True
 
 
-class _Zstd:
-    """zstd frames one after another; zstandard's own reader ends a truncated one silently."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        import zstandard
-
-        self.stream, self.new = stream, zstandard.ZstdDecompressor().decompressobj
-        self.frame = self.new()
-        self.inside = False  # within a frame: its end is still to come
-
-    def read1(self, size: int) -> bytes:
-        while True:
-            data = self.stream.read(min(size, 1 << 16))
-            if not data:
-                if self.inside:
-                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
-                return b""
-            out = self.frame.decompress(data)
-            self.inside = not self.frame.eof
-            while self.frame.eof and self.frame.unused_data:  # the next frame starts here
-                rest, self.frame = self.frame.unused_data, self.new()
-                out += self.frame.decompress(rest)
-                self.inside = not self.frame.eof
-            if self.frame.eof:
-                self.frame = self.new()
-            if out:
-                return out
-
-    def close(self) -> None:  # nothing of its own to release: _Checked closes the file
-        return None
+def _zstd() -> Any:
+    """PEP 784's compression.zstd: the standard library's from Python 3.14, else its backport."""
+    try:
+        from compression import zstd
+    except ImportError:
+        from backports import zstd
+    return zstd
 
 
 class _Checked(io.RawIOBase):
     """A decompressing stream whose corruption errors (zlib.error, OSError, EOFError for a
-    truncated file, zstandard.ZstdError) become DataErrors; the reader adds where."""
+    truncated file, ZstdError) become DataErrors; the reader adds where."""
 
     def __init__(self, stream: Any, source: IO[bytes] | None) -> None:
         super().__init__()
@@ -192,9 +169,7 @@ def open_text(path: str, compression: str | None) -> IO[str]:
 
         raw = bz2.BZ2File(raw, "wb")
     elif compression == "zstd":
-        import zstandard
-
-        raw = zstandard.ZstdCompressor().stream_writer(raw, closefd=True)
+        raw = _zstd().ZstdFile(raw, "wb")
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 

@@ -30,13 +30,17 @@ def _prepare(x: ArrayLike) -> tuple[NDArray[np.float64], tuple[int, ...], Format
     given = np.asarray(x)
     if given.dtype.kind not in "biuf" and format_of(given.dtype) is None:
         raise TypeError(f"an activation takes real numbers, not {given.dtype} ({type(x).__name__})")
-    values = given.astype(np.float64)
+    # No copy of a float64 array: the kernels never write into their input.
+    values = np.asarray(given, dtype=np.float64)
     return np.atleast_1d(values), values.shape, fmt
 
 
 # Elementwise kernels run over chunks of this many values: their temporaries then stay in the
-# CPU cache, which doubles the throughput of the multi-step kernels (gelu, celu, softplus).
+# CPU cache, which doubles the throughput of the multi-step kernels (gelu, celu, softplus), and
+# are not fresh pages of memory (first touches cost more than a pass of a piecewise-linear
+# kernel). Those few-pass kernels get longer chunks, so that the loop's own cost stays small.
 CHUNK = 8192
+LINEAR_CHUNK = 32768
 
 
 def _run(kernel: Any, act: Activation, values: NDArray[np.float64],
@@ -58,12 +62,13 @@ def _chunks(kernel: Any, act: Activation, values: NDArray[np.float64],
     if values.size == 0:  # softmax's maximum over nothing has no value; nothing in, nothing out
         return values.copy()
     with np.errstate(all="ignore"):
-        if act.vector or values.size <= CHUNK:
+        chunk = LINEAR_CHUNK if act.piecewise_linear else CHUNK
+        if act.vector or values.size <= chunk:
             return kernel(values, **params)  # type: ignore[no-any-return]
         flat = values.ravel()
         out = np.empty_like(flat)
-        for start in range(0, flat.size, CHUNK):
-            out[start:start + CHUNK] = kernel(flat[start:start + CHUNK], **params)
+        for start in range(0, flat.size, chunk):
+            out[start:start + chunk] = kernel(flat[start:start + chunk], **params)
         return out.reshape(values.shape)
 
 
@@ -116,9 +121,12 @@ def differentiate(
     """The first derivative of ``act`` at ``x``; at each kink the value ``kink`` asks for."""
     values, shape, fmt = _prepare(x)
     g = _run(getattr(kernels, act.name + "_grad"), act, values, params, fmt)
-    at_kinks = np.zeros(values.shape, dtype=bool)
+    at_kinks = np.zeros(values.shape, dtype=bool) if fmt is not FLOAT64 else None
     for point in act.kinks_for(params):
         where = values == point.at
-        g[where] = point.derivative(kink)
-        at_kinks |= where
+        if not where.any():  # the common case; any() stops early and costs less than a copy
+            continue
+        np.copyto(g, point.derivative(kink), where=where)
+        if at_kinks is not None:
+            at_kinks |= where
     return _finish(g, values, shape, fmt, act, params, True, at_kinks)

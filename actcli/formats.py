@@ -89,7 +89,7 @@ class Format:
 
         with np.errstate(over="ignore", invalid="ignore"):
             if self.library == "numpy":
-                return y.astype(self.dtype)
+                return y.astype(self.dtype, copy=False)
             return self.nearest(np.asarray(y, dtype=np.float64)).astype(np.float32).astype(self.dtype)
 
     def nearest(self, y: NDArray[np.float64]) -> NDArray[np.float64]:

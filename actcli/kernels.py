@@ -58,9 +58,30 @@ def _scale_pair(p: Pair, k: NDArray[np.int64]) -> Pair:
     return ext.scale(p[0], k), ext.scale(p[1], k)
 
 
-def _keep_nan(x: Array, y: Any) -> Array:
-    """``y`` with NaN wherever ``x`` is NaN (piecewise-constant derivatives would drop it)."""
-    return np.where(np.isnan(x), x, y)
+def _keep_nan(x: Array, y: Array) -> Array:
+    """``y`` (a new array) with NaN wherever ``x`` is NaN (piecewise-constant derivatives would
+    drop it). A masked copy, not np.where: the mask is almost all False, which costs little."""
+    np.copyto(y, x, where=np.isnan(x))
+    return y
+
+
+def _indicator(condition: NDArray[np.bool_], inside: float = 1.0) -> Array:
+    """``inside`` where ``condition`` holds, else 0.0: a cast of the mask (times ``inside``,
+    exact on 0 and 1) runs ~10x faster than np.where's selection on an unpredictable mask."""
+    y = condition.astype(np.float64)
+    if inside != 1.0:
+        y *= inside
+    return y
+
+
+def _clamp(x: Array, low: float, high: float) -> Array:
+    """``low`` below it, ``high`` above it, else ``x`` itself, NaN kept: np.clip (SIMD, ~10x
+    np.where), then ``x`` put back where it is a zero equal to a zero end, whose sign a clip
+    may swap (relu(-0.0) is -0.0, as PyTorch's)."""
+    y = np.clip(x, low, high)
+    if low == 0.0 or high == 0.0:
+        np.copyto(y, x, where=x == 0.0)
+    return y
 
 
 # Below this |x| a function f with f(0) = 0 and f'(0) = c is c·x + b·x² to 2**-124 relative;
@@ -123,17 +144,22 @@ def _sigmoid_grad_pair(v: Array, v_lo: Any = 0.0) -> tuple[Pair, NDArray[np.int6
 
 
 def _slope_unit(x: Array, slope: float) -> Array:
+    if 0.0 < slope <= 1.0 and not ext.ROUND_TO_ODD.get():
+        # x·slope rounded once is the float64 result; the larger of x and x·slope is the branch.
+        return np.maximum(x, x * slope)
     y = np.where(x > 0, x, _exact_pair(ext.two_prod(x, slope)))
     # With slope 0, -inf·0 is NaN; the limit is 0.
     return np.where(np.isneginf(x), 0.0, y) if slope == 0.0 else y
 
 
 def _slope_unit_grad(x: Array, slope: float) -> Array:
+    if 0.0 < slope <= 1.0:  # the larger of 1 (or 0) and the slope, exactly
+        return _keep_nan(x, np.maximum(_indicator(x > 0), slope))
     return _keep_nan(x, np.where(x > 0, 1.0, slope))
 
 
 def _box_grad(x: Array, low: float, high: float, inside: float) -> Array:
-    return _keep_nan(x, np.where((x > low) & (x < high), inside, 0.0))
+    return _keep_nan(x, _indicator((x > low) & (x < high), inside))
 
 
 # --- next to the interior zeros of derivatives ------------------------------------------------
@@ -254,16 +280,15 @@ def _near_root(x: Array, g: Array, root: tuple[float, float], lead: tuple[float,
 
 
 def relu(x: Array) -> Array:
-    # x < 0 rather than max(0, x): keeps -0.0 (as PyTorch) and NaN.
-    return np.where(x < 0, 0.0, x)
+    return _clamp(x, 0.0, np.inf)
 
 
 def relu_grad(x: Array) -> Array:
-    return _keep_nan(x, np.where(x > 0, 1.0, 0.0))
+    return _keep_nan(x, _indicator(x > 0))
 
 
 def relu6(x: Array) -> Array:
-    return np.where(x < 0, 0.0, np.where(x > 6.0, 6.0, x))
+    return _clamp(x, 0.0, 6.0)
 
 
 def relu6_grad(x: Array) -> Array:
@@ -297,15 +322,19 @@ def rrelu_grad(x: Array, lower: float, upper: float) -> Array:
 
 
 def threshold(x: Array, threshold: float, value: float) -> Array:
+    if value == threshold:  # the defaults: a clamp from below, the value itself at the threshold
+        y = np.maximum(x, value)
+        np.copyto(y, value, where=x == threshold)
+        return y
     return np.where(x <= threshold, value, x)
 
 
 def threshold_grad(x: Array, threshold: float, value: float) -> Array:
-    return _keep_nan(x, np.where(x > threshold, 1.0, 0.0))
+    return _keep_nan(x, _indicator(x > threshold))
 
 
 def hardtanh(x: Array, min_val: float, max_val: float) -> Array:
-    return np.where(x < min_val, min_val, np.where(x > max_val, max_val, x))
+    return _clamp(x, min_val, max_val)
 
 
 def hardtanh_grad(x: Array, min_val: float, max_val: float) -> Array:
@@ -576,20 +605,33 @@ def tanhshrink_grad(x: Array) -> Array:
 
 
 def hardshrink(x: Array, lambd: float) -> Array:
-    return np.where((x >= -lambd) & (x <= lambd), 0.0, x)
+    if not np.isfinite(lambd):
+        return np.where((x >= -lambd) & (x <= lambd), 0.0, x)
+    # x·1 = x outside, x·0 = ±0 inside, + 0.0 makes it +0.0; NaN stays (|NaN| > λ is False).
+    y = x * (np.abs(x) > lambd)
+    y += 0.0
+    return y
 
 
 def hardshrink_grad(x: Array, lambd: float) -> Array:
-    return _keep_nan(x, np.where((x >= -lambd) & (x <= lambd), 0.0, 1.0))
+    return _keep_nan(x, _indicator(np.abs(x) > lambd))
 
 
 def softshrink(x: Array, lambd: float) -> Array:
+    if not ext.ROUND_TO_ODD.get():
+        # float64: |x| - λ is x - λ (or -(x + λ)) rounded once; copysign restores the side,
+        # + 0.0 turns the -0.0 of the dead zone into 0.0; NaN goes through each step.
+        y = np.abs(x) - lambd
+        np.maximum(y, 0.0, out=y)
+        np.copysign(y, x, out=y)
+        y += 0.0
+        return y
     below, above = _exact_pair(ext.two_sum(x, lambd)), _exact_pair(ext.two_sum(x, -lambd))
     return _keep_nan(x, np.where(x > lambd, above, np.where(x < -lambd, below, 0.0)))
 
 
 def softshrink_grad(x: Array, lambd: float) -> Array:
-    return _keep_nan(x, np.where((x >= -lambd) & (x <= lambd), 0.0, 1.0))
+    return _keep_nan(x, _indicator(np.abs(x) > lambd))
 
 
 # --- gated / smooth --------------------------------------------------------------------------

@@ -178,6 +178,9 @@ class Activation:
     # A constraint between parameters; returns an error message or None.
     constraint: Callable[[Params], str | None] = field(default=lambda p: None)
     vector: bool = False  # computed across the values (softmax), not elementwise
+    # Made of straight pieces: its kernels are a few passes of NumPy's SIMD loops, which run
+    # fastest over the whole array (the others run in cache-sized chunks; see actcli.compute).
+    piecewise_linear: bool = False
     grad_note: str = ""  # what the derivative means where it is not the plain f'(x)
 
     @property
@@ -327,6 +330,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="relu",
         family="rectifiers",
+        piecewise_linear=True,
         description="Rectified linear unit: the input if positive, else 0.",
         formula="f(x) = max(0, x)",
         grad_formula="f'(x) = 1 if x > 0 else 0",
@@ -336,6 +340,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="relu6",
         family="rectifiers",
+        piecewise_linear=True,
         description="ReLU capped at 6.",
         formula="f(x) = min(max(0, x), 6)",
         grad_formula="f'(x) = 1 if 0 < x < 6 else 0",
@@ -345,6 +350,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="leaky_relu",
         family="rectifiers",
+        piecewise_linear=True,
         description="ReLU with a small slope for negative inputs.",
         formula="f(x) = x if x > 0 else negative_slope·x",
         grad_formula="f'(x) = 1 if x > 0 else negative_slope",
@@ -357,6 +363,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="prelu",
         family="rectifiers",
+        piecewise_linear=True,
         description="Parametric ReLU: a leaky ReLU whose slope is learned (one weight here).",
         formula="f(x) = x if x > 0 else weight·x",
         grad_formula="f'(x) = 1 if x > 0 else weight",
@@ -367,6 +374,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="rrelu",
         family="rectifiers",
+        piecewise_linear=True,
         description="Randomized leaky ReLU, in evaluation mode: slope (lower + upper) / 2.",
         formula="f(x) = x if x > 0 else ((lower + upper)/2)·x",
         grad_formula="f'(x) = 1 if x > 0 else (lower + upper)/2",
@@ -381,6 +389,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="threshold",
         family="rectifiers",
+        piecewise_linear=True,
         description="The input where it exceeds a threshold, a fixed value elsewhere.",
         formula="f(x) = x if x > threshold else value",
         grad_formula="f'(x) = 1 if x > threshold else 0",
@@ -394,6 +403,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="hardtanh",
         family="rectifiers",
+        piecewise_linear=True,
         description="The input clipped to [min_val, max_val].",
         formula="f(x) = min(max(x, min_val), max_val)",
         grad_formula="f'(x) = 1 if min_val < x < max_val else 0",
@@ -505,6 +515,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="hard_sigmoid",
         family="sigmoidal",
+        piecewise_linear=True,
         description="Piecewise-linear sigmoid: relu6(x + 3) / 6.",
         formula="f(x) = 0 if x ≤ −3;  1 if x ≥ 3;  x/6 + 1/2 otherwise",
         grad_formula="f'(x) = 1/6 if −3 < x < 3 else 0",
@@ -515,6 +526,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="sparse_sigmoid",
         family="sigmoidal",
+        piecewise_linear=True,
         description="Piecewise-linear sigmoid reaching 0 and 1 at ∓1.",
         formula="f(x) = 0 if x ≤ −1;  1 if x ≥ 1;  (x + 1)/2 otherwise",
         grad_formula="f'(x) = 1/2 if −1 < x < 1 else 0",
@@ -553,6 +565,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="hardshrink",
         family="shrink",
+        piecewise_linear=True,
         description="Zero inside [−λ, λ], the input outside.",
         formula="f(x) = x if |x| > λ else 0",
         grad_formula="f'(x) = 1 if |x| > λ else 0",
@@ -564,6 +577,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="softshrink",
         family="shrink",
+        piecewise_linear=True,
         description="Soft thresholding: the input moved towards 0 by λ, zero inside [−λ, λ].",
         formula="f(x) = x − λ if x > λ;  x + λ if x < −λ;  0 otherwise",
         grad_formula="f'(x) = 1 if |x| > λ else 0",
@@ -621,6 +635,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         name="identity",
         family="identity",
+        piecewise_linear=True,
         description="The input unchanged.",
         formula="f(x) = x",
         grad_formula="f'(x) = 1",

@@ -181,3 +181,26 @@ def test_import_does_not_load_numpy() -> None:
     code = "import sys, actcli; actcli.get('elu').params; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# Special values first, then normal(0, 10): a long array runs in chunks and through NumPy's SIMD
+# loops, one value alone through neither, and the kernels' fast paths (clip, maximum) must give
+# the bits of the one-value path, which the accuracy tests check against mpmath.
+_SPECIALS = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 5e-324, -5e-324, 2.2e-308, -1e308, 1e308,
+             0.5, -0.5, 1.0, -1.0, 3.0, -3.0, 6.0]
+
+
+@pytest.mark.parametrize("act", [a for a in ACTIVATIONS if not a.vector], ids=lambda a: a.name)
+def test_long_arrays_give_the_bits_of_single_values(act: actcli.Activation) -> None:
+    rng = np.random.default_rng(5)
+    x = np.concatenate([np.tile(_SPECIALS, 500), rng.normal(0.0, 10.0, 70_000)])
+    rng.shuffle(x[:40_000])
+    before = x.copy()
+    for fn in (act, act.grad):
+        long = fn(x)
+        assert before.tobytes() == x.tobytes(), "a kernel wrote into its input"
+        picks = np.r_[0:40, rng.integers(0, x.size, 400)]
+        single = np.array([fn(x[i]) for i in picks])
+        differ = [(x[i], long[i], one) for i, one in zip(picks, single, strict=True)
+                  if long[i].tobytes() != one.tobytes()]
+        assert not differ, differ[:3]

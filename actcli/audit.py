@@ -12,6 +12,7 @@ a float32 ULP is then known to 2**-29) and from actcli.exact for float64.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from actcli.registry import Activation, KinkConvention
 
 WORST = 10
+MAX_DOUBLE = Fraction(sys.float_info.max)
 BINS = ["0", "<=0.5", "<=1", *(f"<={2**k}" for k in range(1, 21)), f">{2**20}", "non-finite"]
 
 
@@ -119,7 +121,10 @@ def _error64(y: float, value: Fraction | None, correct: float) -> float:
     if value is None or not math.isfinite(correct) or not math.isfinite(y):
         return 0.0 if _same(np.array(y), np.array(correct)) else math.inf
     exponent = max(math.frexp(correct)[1] - 1, -1022) if correct else -1022
-    return float(abs(Fraction(y) - value) / Fraction(2) ** (exponent - 52))
+    ulps = abs(Fraction(y) - value) / Fraction(2) ** (exponent - 52)
+    # Near 0 a ULP is 2**-1074: an error of 0.5 there is 2**1073 ULPs, beyond the doubles; such
+    # errors read as the largest double (finite: the output is a number, just a wrong one).
+    return float(ulps) if ulps <= MAX_DOUBLE else sys.float_info.max
 
 
 def report(fmt: Format, x: NDArray[np.float64], y: NDArray[np.float64], measured: Measured,

@@ -118,3 +118,15 @@ def test_against_torch(run: Run) -> None:
     pytest.importorskip("torch")
     report = json.loads(run("check", "gelu", "--against", "torch", "--dtype", "bfloat16", "-f", "json").out)
     assert report["rows"] == 65_280 and report["correctly_rounded"] < report["rows"]
+
+
+def test_an_error_beyond_the_doubles_in_ulps_near_zero(run: Run) -> None:
+    """relu(0) = 0, whose ULP is 2**-1074: an output of 0.5 is 2**1073 ULPs off, more than a
+    double holds (found by a reviewer: it ended in an OverflowError). It reads as the largest
+    double, in the top bin, not as non-finite."""
+    result = run("check", "relu", "1=1", "0=0.5", "-1=0", "-f", "json")
+    assert result.code == 0, result.err
+    record = json.loads(result.out)
+    assert record["max_ulp"] == 1.7976931348623157e308 and record["worst_x"] == 0.0
+    assert record["histogram"][">1048576"] == 1 and record["histogram"]["non-finite"] == 0
+    assert run("check", "relu", "0=0.5", "--max-ulp", "1e300").code == 1

@@ -23,6 +23,7 @@ from actcli import __version__
 from actcli.errors import ActcliError, DataError, Interrupted, UsageProblem
 from actcli.formats import FORMATS
 from actcli.formats import NAMES as FORMAT_NAMES
+from actcli.i18n import N_, _
 from actcli.registry import ACTIVATIONS, KINK_CONVENTIONS
 from actcli.spec import Column, parse_specs
 
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from actcli.registry import KinkConvention
 
 DEFAULT_TABLE_RANGE = "-3:3:0.5"
-PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot", "check")  # they take --NAME VALUE
-INPUT_COMMANDS = ("apply", "grad", "table", "check")  # they take -i FILE
+PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot", "check", "explain")  # they take --NAME VALUE
+INPUT_COMMANDS = ("apply", "grad", "table", "check", "explain")  # they take -i FILE
 # prepare_args turns ``-i FILE`` into the VALUES token FILE_MARK + FILE: files and numbers are
 # then read in the order they were given (Click keeps options and arguments apart).
 FILE_MARK = " -i "
@@ -41,14 +42,43 @@ PARAMETER_NAMES = sorted({p.name for a in ACTIVATIONS for p in a.parameters})
 
 
 
-class Command(typer.core.TyperCommand):
+class Translated:
+    """Click's own words in the language in use: the "Usage: " prefix and the help option's
+    help, which Click writes in English whatever the language."""
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), _("Usage: "))
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None and option.help:
+            option.help = _(option.help)
+        return option
+
+
+class Command(Translated, typer.core.TyperCommand):
     """A command whose usage line reads ``ACT [VALUES]...`` (Typer braces required arguments)."""
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
 
 
-class Group(typer.core.TyperGroup):
+def _translate_help(command: Any) -> Any:
+    """``command`` with its help texts and its options' in the language in use (they are
+    written in English, and read from the catalog only when a command is built)."""
+    from actcli import i18n
+
+    if i18n.language() != i18n.ENGLISH:
+        command.help = _(command.help) if command.help else command.help
+        command.short_help = _(command.short_help) if command.short_help else command.short_help
+        for param in command.params:
+            if getattr(param, "help", None):
+                param.help = _(param.help)
+    return command
+
+
+class Group(Translated, typer.core.TyperGroup):
     """The root command. It builds a subcommand only when that one is used: Typer would build
     them all up front, ~8 ms of every run and every TAB press (SPEC section 7)."""
 
@@ -60,8 +90,8 @@ class Group(typer.core.TyperGroup):
             info = next((i for i in COMMANDS.registered_commands if i.name == cmd_name), None)
             if info is None:
                 return None
-            self.commands[cmd_name] = typer.main.get_command_from_info(
-                info, pretty_exceptions_short=True, rich_markup_mode=None)
+            self.commands[cmd_name] = _translate_help(typer.main.get_command_from_info(
+                info, pretty_exceptions_short=True, rich_markup_mode=None))
         return self.commands[cmd_name]
 
 
@@ -148,6 +178,11 @@ NoColor = Annotated[bool, typer.Option(
     "--no-color", help="No colours or other escape codes (NO_COLOR and TERM=dumb too).")]
 
 
+class Language(StrEnum):
+    en = "en"
+    ja = "ja"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"actcli {__version__}")
@@ -189,6 +224,10 @@ def _main(
     show_completion: Annotated[bool, typer.Option(
         "--show-completion", callback=_show_completion, is_eager=True,
         help="Print the completion script for the shell you are in.")] = False,
+    lang: Annotated[Language | None, typer.Option(
+        "--lang", show_default=False,
+        help="The language of messages, help and explanations, anywhere on the command line "
+        "(default: from LC_ALL, LC_MESSAGES, LANG, LANGUAGE); data never changes.")] = None,
 ) -> None:
     """Activation functions and their derivatives, exact to the last bit."""
 
@@ -488,9 +527,16 @@ def _csv(command: str, columns: list[Column], values: list[str] | None, inputs: 
             out.close()
         sys.stdout.flush()
     if affected:
-        what = {"skip": "skipped", "nan": "given nan", "keep": "kept as they were"}[options.on_error.value]
-        sys.stderr.write(f"actcli: {affected} row{'s' if affected != 1 else ''} with a cell that "
-                         f"is not a number {what}\n")
+        from actcli.i18n import plural
+
+        sys.stderr.write("actcli: " + {
+            "skip": plural("{count} row with a cell that is not a number skipped",
+                           "{count} rows with a cell that is not a number skipped", affected),
+            "nan": plural("{count} row with a cell that is not a number given nan",
+                          "{count} rows with a cell that is not a number given nan", affected),
+            "keep": plural("{count} row with a cell that is not a number kept as it was",
+                           "{count} rows with a cell that is not a number kept as they were", affected),
+        }[options.on_error.value].format(count=affected) + "\n")
 
 
 @COMMANDS.command("apply", cls=Command, short_help="f(x) for each value, or for a CSV column.")
@@ -620,6 +666,49 @@ def info(
         _print_json(describe.info_record(spec))
     else:
         describe.print_info(spec, _console(no_color), plot=sys.stdout.isatty())
+
+
+class ExplainFormat(StrEnum):
+    auto = "auto"
+    plain = "plain"
+    json = "json"
+
+
+@COMMANDS.command("explain", cls=Command,
+                  short_help="The working: the piece that applies, each step, the derivative, notes.")
+def explain(
+    act: Act, values: Values = None, input: Inputs = None, param: Params = None,
+    kink: KinkOption = DEFAULT_KINK, dtype: DtypeOption = DEFAULT_DTYPE,
+    format: Annotated[ExplainFormat, typer.Option(
+        "--format", "-f", help="auto: formula lines on a terminal, plain text in a pipe; json: "
+        "records with x, value, grad, case, steps and notes.")] = ExplainFormat.auto,
+    json_nonfinite: JsonNonFinite = NonFinite.string, no_color: NoColor = False,
+) -> None:
+    """The working for each value, as a teacher writes it: the definition, the piece that applies
+    and why, the intermediate values, the result, the derivative (at a kink, what each
+    convention gives), and notes: a zero gradient, saturation, rounding, lost digits."""
+    import numpy as np
+
+    from actcli import explain as explaining
+    from actcli import inputs as sources
+
+    _json_nonfinite(json_nonfinite)
+    specs = parse_specs(act, _options(param))
+    if len(specs) > 1:
+        raise UsageProblem("explain takes one activation")
+    spec, fmt = specs[0], FORMATS[dtype.value]
+    if not values and not input and sys.stdin.isatty():
+        raise UsageProblem(f"no values: give some (actcli explain {spec.activation.name} -1 0 1), "
+                           f"-i FILE, or pipe them in")
+    read = sources.Values(_sources(values, [str(path) for path in input or []])).batches()
+    xs = fmt.round(np.concatenate([np.zeros(0), *read])).astype(np.float64)
+    found = explaining.explain(spec, xs.tolist(), fmt, _convention(kink))
+    if format == ExplainFormat.json:
+        _print_json([item.record() for item in found])
+    elif format == ExplainFormat.plain or not sys.stdout.isatty():
+        sys.stdout.write("".join(line + "\n" for line in explaining.plain_lines(spec, found)))
+    else:
+        explaining.print_rich(spec, found, _console(no_color))
 
 
 class Library(StrEnum):
@@ -867,8 +956,11 @@ def _usage_line(error: click_exceptions.UsageError) -> str:
     message = error.format_message()
     if isinstance(error, click_exceptions.NoSuchOption) and error.ctx is not None:
         message = _no_such_option(error.option_name, error.ctx)
+    from actcli.i18n import message as translated
+
     where = error.ctx.command_path if error.ctx else "actcli"
-    return f"{message.rstrip('.')} (see '{where} --help')"
+    return _("{message} (see '{where} --help')").format(message=translated(message.rstrip(".")),
+                                                        where=where)
 
 
 def _no_such_option(name: str, ctx: Any) -> str:
@@ -883,18 +975,46 @@ def _no_such_option(name: str, ctx: Any) -> str:
     siblings = group.list_commands(ctx) if ctx.parent is not None else []
     owners = [n for n in siblings if n != here and name in options(group.get_command(ctx, n))]
     if owners:
-        listed = owners[0] if len(owners) == 1 else f"{', '.join(owners[:-1])} and {owners[-1]}"
-        return f"{here} has no option {name}; {listed} {'has' if len(owners) == 1 else 'have'} it"
+        if len(owners) == 1:
+            return N_(f"{here} has no option {name}; {owners[0]} has it")
+        return N_(f"{here} has no option {name}; {', '.join(owners[:-1])} and {owners[-1]} have it")
     known = options(ctx.command) + [f"--{p.replace('_', '-')}" for p in PARAMETER_NAMES]
     close = difflib.get_close_matches(name, known, n=2, cutoff=0.75)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    return f"no such option: {name}{hint}"
+    if close:
+        return N_(f"no such option: {name}; did you mean {' or '.join(close)}?")
+    return N_(f"no such option: {name}")
 
 
-def _fail(message: str, code: int, kind: str = "error: ") -> None:
+def _fail(message: str, code: int, error: bool = True) -> None:
+    from actcli.i18n import message as translated
+
     sys.stdout.flush()
-    sys.stderr.write(f"actcli: {kind}{message}\n")
+    sys.stderr.write(f"actcli: {_('error: ') if error else ''}{translated(message)}\n")
     sys.exit(code)
+
+
+def _language(args: list[str]) -> tuple[str, list[str]]:
+    """The language (--lang anywhere before a --, else the environment's) and the arguments
+    without --lang: every command takes it, and it must be known before any help is built."""
+    from actcli import i18n
+
+    chosen, rest, tokens = None, [], iter(args)
+    for token in tokens:
+        if token == "--":
+            rest += [token, *tokens]
+            break
+        if token == "--lang":
+            chosen = next(tokens, "")
+        elif token.startswith("--lang="):
+            chosen = token[len("--lang="):]
+        else:
+            rest.append(token)
+    if chosen is None:
+        return i18n.from_environment(os.environ), rest
+    if chosen not in i18n.LANGUAGES:
+        i18n.use(i18n.from_environment(os.environ))  # the error in the environment's language
+        _fail(f"--lang takes {' or '.join(i18n.LANGUAGES)}, got {chosen!r}", 2)
+    return chosen, rest
 
 
 def main() -> None:
@@ -904,9 +1024,10 @@ def main() -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     shell = os.environ.get("_ACTCLI_COMPLETE")
     if shell:  # a TAB press: answer it and nothing else
-        from actcli import completion
+        from actcli import completion, i18n
 
-        completion.main(shell, typer.main.get_command(app))
+        i18n.use(i18n.from_environment(os.environ))
+        completion.main(shell, _translate_help(typer.main.get_command(app)))
         return
     run(sys.argv[1:])
 
@@ -916,13 +1037,17 @@ def run(args: list[str]) -> None:
     (0 ok, 1 bad data or file, 2 usage, 130 interrupted)."""
     import contextvars
 
-    command = typer.main.get_command(app)
+    from actcli import i18n
+
+    language, args = _language(args)
+    i18n.use(language)
+    command = _translate_help(typer.main.get_command(app))
     try:
         # In a context of its own: settings such as --json-nonfinite end with the command.
         code = contextvars.copy_context().run(
             command.main, args=prepare_args(args, command), prog_name="actcli", standalone_mode=False)
     except Interrupted as error:
-        _fail(str(error), error.exit_code, "")
+        _fail(str(error), error.exit_code, error=False)
     except ActcliError as error:
         _fail(str(error), error.exit_code)
     except click_exceptions.NoArgsIsHelpError as error:
@@ -933,9 +1058,9 @@ def run(args: list[str]) -> None:
     except click_exceptions.ClickException as error:
         _fail(error.format_message(), error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        _fail("interrupted", 130, "")
+        _fail("interrupted", 130, error=False)
     except OSError as error:
         _fail(f"{error.filename or 'output'}: {error.strerror or error}", 1)
     if code == 130:  # Typer turns a KeyboardInterrupt into a bare exit 130: say what it was
-        _fail("interrupted", 130, "")
+        _fail("interrupted", 130, error=False)
     sys.exit(code if isinstance(code, int) else 0)

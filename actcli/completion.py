@@ -28,7 +28,7 @@ FILES = "\x01files"  # tells the script to complete file names
 SHELLS = ("bash", "zsh", "fish")
 NO_SPACE = ("=", ":", ",")
 NUMBER_LIKE = re.compile(r"-(?:\d|\.\d|inf|nan)", re.IGNORECASE)
-ACTIVATION_COMMANDS = ("apply", "grad", "table", "plot", "info")
+ACTIVATION_COMMANDS = ("apply", "grad", "table", "plot", "info", "explain", "check")
 Candidate = tuple[str, str]  # (value, description)
 
 
@@ -171,7 +171,10 @@ def respond(shell: str, root: Any, argv: list[str], out: Any) -> None:
     else:
         words = argv
     before, incomplete = words[:-1], words[-1] if words else ""
-    offered = candidates(root, before, incomplete)
+    from actcli.i18n import _
+
+    # Descriptions in the user's language: the registry's here, the help texts when built.
+    offered = [(value, _(description)) for value, description in candidates(root, before, incomplete)]
     if offered[:1] == [(FILES, "")]:
         out.write(FILES + "\n")
         return

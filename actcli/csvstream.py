@@ -31,6 +31,7 @@ import polars as pl
 
 from actcli.errors import DataError, UsageProblem
 from actcli.formats import FORMATS
+from actcli.i18n import N_
 from actcli.registry import KinkConvention
 from actcli.spec import Column
 
@@ -229,17 +230,19 @@ def _record_problem(record: bytes, dialect: Dialect, width: int | None) -> str |
     try:
         text = record.decode("utf-8")
     except UnicodeDecodeError as error:
-        return f"not UTF-8 text ({error.reason})"
+        return N_(f"not UTF-8 text ({error.reason})")
     if text.count('"') % 2:
-        return "a quoted field is never closed"
+        return N_("a quoted field is never closed")
     if BARE_CR.search(QUOTED.sub("", text)):
-        return "a carriage return outside quotes (lines must end in LF or CRLF)"
+        return N_("a carriage return outside quotes (lines must end in LF or CRLF)")
     try:
         fields = _fields(text, dialect)
     except csv.Error as error:
-        return f"cannot read this record ({str(error).split(' - ')[0]})"
+        return N_(f"cannot read this record ({str(error).split(' - ')[0]})")
     if width is not None and len(fields) != width:
-        return f"a row of {len(fields)} field{'s' * (len(fields) != 1)} where the header has {width}"
+        if len(fields) == 1:
+            return N_(f"a row of 1 field where the header has {width}")
+        return N_(f"a row of {len(fields)} fields where the header has {width}")
     return None
 
 
@@ -437,8 +440,8 @@ class CsvJob:
                                       [t.head(row) for t in texts], [b[:row] for b in empty],
                                       [u[:row] for u in unread])
             name = self.names[self.selected[which]]
-            return ChunkResult(good, newlines, error=f"column {name!r}: cannot read "
-                               f"{texts[which][row]!r} as a number", error_line=line)
+            problem = N_(f"column {name!r}: cannot read {texts[which][row]!r} as a number")
+            return ChunkResult(good, newlines, error=problem, error_line=line)
         if affected and self.on_error == "skip":
             keep, rows = ~bad, pl.Series(~bad)
             frame, values = frame.filter(rows), [v.filter(rows) for v in values]
@@ -538,11 +541,11 @@ def _resolve(selection: str, names: list[str], source: str, dialect: Dialect) ->
     shown = ", ".join(repr(n) for n in names[:20]) + (" ..." if len(names) > 20 else "")
     hint = ""
     if selection.isascii() and selection.isdigit():
-        hint = "; indexes start at 1" if int(selection) == 0 else f"; there are {len(names)} columns"
+        hint = N_("; indexes start at 1") if int(selection) == 0 else N_(f"; there are {len(names)} columns")
     elif len(names) == 1:
         other = next((d for d in (";", "\t", "|", ",") if d != dialect.delimiter and d in names[0]), None)
         if other is not None:
-            hint = f"; the header holds {other!r}: is that the delimiter? (-d {other!r})"
+            hint = N_(f"; the header holds {other!r}: is that the delimiter? (-d {other!r})")
     raise UsageProblem(f"{source}: column {selection!r} not found{hint}; available: {shown}")
 
 
@@ -669,7 +672,7 @@ def run(paths: list[str], request: CsvRequest, make_sink: Callable[[CsvJob], Sin
                          request.kink, request.precision, name, types, request.typed_output)
             sink = make_sink(job)
         elif names != job.names:
-            raise DataError(f"{name}{header_at}: the header differs from the first input's")
+            raise DataError(f"{name + header_at}: the header differs from the first input's")
         assert sink is not None
         return job, sink
 

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from actcli.formats import FORMATS
+from actcli.i18n import _, message
 from actcli.numtext import exact_texts, rounded, shortest
 from actcli.registry import ACTIVATIONS, FAMILIES, Activation, Kink, Param, ParamValue
 from actcli.render import json_number
@@ -98,18 +99,18 @@ def print_list(console: Console, as_table: bool) -> None:
     first = max(names, params) if not wide else names
     used = first + aliases + (params if wide else 0)
     formula_width = console.width - used - 3 * (4 if wide else 2) - 1
-    table = Table(title="Activations", title_style="bold", header_style="bold")
-    table.add_column("name" if wide else "name, aliases, parameters", width=first, overflow="fold")
+    table = Table(title=_("Activations"), title_style="bold", header_style="bold")
+    table.add_column(_("name") if wide else _("name, aliases, parameters"), width=first, overflow="fold")
     if wide:
-        table.add_column("aliases", width=aliases, overflow="fold")
-        table.add_column("parameters", width=params, overflow="fold")
-    table.add_column("formula", width=formula_width, overflow="fold")
+        table.add_column(_("aliases"), width=aliases, overflow="fold")
+        table.add_column(_("parameters"), width=params, overflow="fold")
+    table.add_column(_("formula"), width=formula_width, overflow="fold")
     family = None
     for act in ACTIVATIONS:
         if act.family != family:
             family = act.family
             table.add_section()
-            table.add_row(Text(FAMILIES[family], style="italic"))
+            table.add_row(Text(_(FAMILIES[family]), style="italic"))
         name = Text(act.name, style="bold")
         alias_text = Text(", ".join(act.aliases), style="dim")
         param_text = Text("\n".join(_param_text(p, p.default) for p in act.parameters))
@@ -162,14 +163,22 @@ def format_records() -> dict[str, dict[str, float | int | bool]]:
 
 
 def _wrapped(console: Console, text: str, indent: int, hanging: int, style: str = "") -> None:
-    """Prose in lines of the console's width, continued ``hanging`` columns further in."""
+    """Prose in lines of the console's width, continued ``hanging`` columns further in, broken
+    between words; text with wide characters (Japanese, which has no spaces) by Rich, anywhere."""
     import textwrap
 
+    from rich.cells import cell_len
     from rich.text import Text
 
-    lines = textwrap.wrap(text, max(20, console.width - 1), initial_indent=" " * indent,
-                          subsequent_indent=" " * (indent + hanging), break_long_words=False,
-                          break_on_hyphens=False)
+    width = max(20, console.width - 1)
+    if cell_len(text) == len(text):
+        lines = textwrap.wrap(text, width, initial_indent=" " * indent,
+                              subsequent_indent=" " * (indent + hanging), break_long_words=False,
+                              break_on_hyphens=False)
+    else:
+        folded = Text(text).wrap(console, width - indent - hanging, overflow="fold")
+        lines = [" " * (indent if n == 0 else indent + hanging) + line.plain.rstrip()
+                 for n, line in enumerate(folded)]
     console.print(Text("\n".join(lines), style=style), overflow="ignore", crop=False)
 
 
@@ -181,42 +190,43 @@ def print_info(spec: Spec, console: Console, plot: bool) -> None:
     from actcli import termtable
 
     act = spec.activation
-    heading = Text.assemble((spec.label, "bold"), " — ", act.description)
+    heading = Text.assemble((spec.label, "bold"), " — ", _(act.description))
     console.print(heading)
     if act.aliases:
-        _wrapped(console, f"aliases: {', '.join(act.aliases)}", 0, 2)
-    console.print(f"family: {FAMILIES[act.family]}")
+        _wrapped(console, _("aliases: {names}").format(names=", ".join(act.aliases)), 0, 2)
+    console.print(_("family: {family}").format(family=_(FAMILIES[act.family])))
     console.print()
     for formula in (act.formula, act.grad_formula):
         console.print(Text("\n".join("  " + line for line in wrap_formula(formula, console.width - 3))))
     if act.grad_note:
-        _wrapped(console, f"  (f': {act.grad_note})", 0, 4, "dim")
+        _wrapped(console, f"  (f': {_(act.grad_note)})", 0, 4, "dim")
     if act.parameters:
         console.print()
-        console.print(Text("parameters", style="bold"))
+        console.print(Text(_("parameters"), style="bold"))
         for p in act.parameters:
             record = _param_record(act, p)
             others = "; ".join(f"{lib}: {show_value(v)}" for lib, v in record["other_defaults"].items())
-            facts = f"default {short_value(p.default)}; valid: {p.valid_range}" + (
-                f"; {others}" if others else "")
+            facts = _("default {default}; valid: {valid}").format(
+                default=short_value(p.default), valid=message(p.valid_range))
+            facts += f"; {others}" if others else ""
             _wrapped(console, f"{p.name} = {short_value(spec.params[p.name])}   ({facts})", 2, 4)
-            _wrapped(console, p.doc, 4, 0, "dim")
+            _wrapped(console, _(p.doc), 4, 0, "dim")
     console.print()
     kinks = act.kinks_for(spec.params)
     if kinks:
-        console.print(Text("kinks: f'(x) there with each --kink convention", style="bold"))
+        console.print(Text(_("kinks: f'(x) there with each --kink convention"), style="bold"))
         points = [np.array(v) for v in zip(*((k.at, k.pytorch, k.left, k.right, k.derivative("mean"))
                                               for k in kinks), strict=True)]
-        kink_headers = ("x", "pytorch (default)", "left", "right", "mean")
+        kink_headers = ("x", _("pytorch (default)"), _("left"), _("right"), _("mean"))
         termtable.render(termtable.rows_of(kink_headers, points), console, every_digit=JSON)
     else:
-        console.print(Text("kinks: none (the derivative is continuous)"))
-    console.print(Text("values", style="bold"))
+        console.print(Text(_("kinks: none (the derivative is continuous)")))
+    console.print(Text(_("values"), style="bold"))
     headers = ("x", spec.header(False), spec.header(True))
     termtable.render(termtable.rows_of(headers, _value_columns(spec)), console, every_digit=JSON)
     if plot:
         _small_plot(spec, console)
-    _wrapped(console, f"reference: {act.reference}", 0, 2)
+    _wrapped(console, _("reference: {reference}").format(reference=act.reference), 0, 2)
     _print_formats(console)
 
 
@@ -226,12 +236,12 @@ def _print_formats(console: Console) -> None:
     from actcli import termtable
 
     console.print()
-    console.print(Text("formats (--dtype): each result the exact value correctly rounded into it",
+    console.print(Text(_("formats (--dtype): each result the exact value correctly rounded into it"),
                        style="bold"))
     records = format_records()
-    facts = {"largest": "largest", "smallest_normal": "smallest normal",
-             "smallest_subnormal": "smallest subnormal", "epsilon": "epsilon"}
-    columns = [termtable.TableColumn("format", texts=list(records))] + [
+    facts = {"largest": _("largest"), "smallest_normal": _("smallest normal"),
+             "smallest_subnormal": _("smallest subnormal"), "epsilon": _("epsilon")}
+    columns = [termtable.TableColumn(_("format"), texts=list(records))] + [
         termtable.TableColumn(header, numbers=np.array([r[key] for r in records.values()], dtype=np.float64))
         for key, header in facts.items()]
     termtable.render(termtable.Rows(columns, len(records), 0, len(records)), console, every_digit=JSON)

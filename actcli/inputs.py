@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from actcli.errors import DataError
+from actcli.i18n import N_
 from actcli.registry import NUMBER
 
 BATCH = 65536  # values per batch
@@ -164,7 +165,7 @@ class Values:
         """Every value, in batches; a bad token raises DataError after the values before it."""
         pending: list[float] = []
         for index, source in enumerate(self.sources, start=1):
-            where = f"argument {index}"
+            where = N_(f"argument {index}")
             try:
                 if isinstance(source, File):
                     batches = _file_batches(source.path, self.stdin)

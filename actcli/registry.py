@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from actcli.i18n import N_
+
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
@@ -60,19 +62,19 @@ class Param:
         low = f"{'(' if self.low_open or self.low == -math.inf else '['}{_short(self.low)}"
         high = f"{_short(self.high)}{')' if self.high_open or self.high == math.inf else ']'}"
         if (self.low, self.high) == (-math.inf, math.inf):
-            return "any finite number"
+            return N_("any finite number")
         if self.tiniest and self.low == -self.high:
-            return f"0 or ±[{_short(self.tiniest)}, {_short(self.high)}]"
+            return N_(f"0 or ±[{_short(self.tiniest)}, {_short(self.high)}]")
         return f"{low}, {high}"
 
     @property
     def valid_range(self) -> str:
         """The valid values, as a user reads them: ``(0, inf)``, ``none or tanh``, ``any integer``."""
         if self.kind == "choice":
-            return " or ".join(self.choices)
+            return N_(f"{', '.join(self.choices[:-1])} or {self.choices[-1]}")
         if self.kind == "int":
-            return "any integer"
-        return f"none or {self._interval}" if self.optional else self._interval
+            return N_("any integer")
+        return N_(f"none or {self._interval}") if self.optional else self._interval
 
     def coerce(self, activation: str, value: Any) -> ParamValue:
         """Validate ``value`` (a number, or text from the command line) and return it typed."""
@@ -103,8 +105,9 @@ class Param:
 
     def _error(self, activation: str, value: Any) -> ValueError:
         valid = self.valid_range
-        return ValueError(f"{activation}: parameter '{self.name}' must be "
-                          f"{'in ' if valid[0] in '[(' else ''}{valid}, got {value!r}")
+        if valid[0] in "[(":
+            return ValueError(f"{activation}: parameter '{self.name}' must be in {valid}, got {value!r}")
+        return ValueError(f"{activation}: parameter '{self.name}' must be {valid}, got {value!r}")
 
 
 def _as_int(value: Any) -> int:
@@ -150,6 +153,68 @@ class Kink:
 Params = Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Term:
+    """An intermediate quantity ``explain`` shows with its value: ``name`` as the formulas write
+    it, ``shown`` the same with the numbers put in ({x}, {minus_x}, the parameters' names), ``exact``
+    its value from mpmath (the module, the point as an mpf, the parameters, and for a function
+    of a vector all its values as mpfs)."""
+
+    name: str
+    shown: str
+    exact: Callable[[Any, Any, Params, Any], Any]
+
+
+def _always(x: float, p: Params) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One piece of a definition, as a teacher writes it on the board: the condition with the
+    numbers put in ("{x} ≤ 0"; empty for a formula that holds for every x) and its test, the
+    value's and the derivative's formulas there, the terms they use, and the value with the
+    terms' values put in ({x}, the parameters' names, and {t0}, {t1}... for the terms)."""
+
+    when: str
+    holds: Callable[[float, Params], bool]
+    value: str
+    grad: str
+    terms: tuple[Term, ...] = ()
+    worked: str = ""
+
+
+# The quantities the formulas are made of, for explain (mpmath is passed in: not imported here).
+EXP_X = Term("eˣ", "e^({x})", lambda m, x, p, v: m.exp(x))
+EXP_MINUS_X = Term("e^(−x)", "e^({minus_x})", lambda m, x, p, v: m.exp(-x))
+SIGMOID_X = Term("σ(x)", "σ({x})", lambda m, x, p, v: 1 / (1 + m.exp(-x)))
+SIGMOID_MINUS_X = Term("σ(−x)", "σ({minus_x})", lambda m, x, p, v: 1 / (1 + m.exp(x)))
+TANH_X = Term("tanh(x)", "tanh({x})", lambda m, x, p, v: m.tanh(x))
+SOFTPLUS_X = Term("sp(x)", "log(1 + e^({x}))", lambda m, x, p, v: m.log1p(m.exp(x)))
+VECTOR_MAX = Term("m", "max(x₁, …, xₙ)", lambda m, x, p, v: max(v))
+VECTOR_SUM = Term("S", "Σⱼ e^(xⱼ − m)", lambda m, x, p, v: m.fsum(m.exp(t - max(v)) for t in v))
+
+
+def _rectifier(slope: str, worked: str) -> tuple[Piece, ...]:
+    """x above 0, ``slope``·x at and below it (leaky, parametric and randomized ReLU)."""
+    return (Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
+            Piece("{x} ≤ 0", _always, f"{slope}·x", slope, worked=worked))
+
+
+def _box(low: str, high: str, below: str, inside: str, above: str, slope: str, worked: str,
+         low_at: Callable[[Params], float], high_at: Callable[[Params], float],
+         closed: bool = False) -> tuple[Piece, ...]:
+    """Flat below ``low`` and above ``high``, a straight line between (hardtanh, relu6, the hard
+    sigmoids). ``closed``: the ends belong to the flat pieces (x ≤ low), else to the line."""
+    if closed:
+        return (Piece(f"{{x}} ≤ {low}", lambda x, p: x <= low_at(p), below, "0", worked=below),
+                Piece(f"{{x}} ≥ {high}", lambda x, p: x >= high_at(p), above, "0", worked=above),
+                Piece(f"{low} < {{x}} < {high}", _always, inside, slope, worked=worked))
+    return (Piece(f"{{x}} < {low}", lambda x, p: x < low_at(p), below, "0", worked=below),
+            Piece(f"{{x}} > {high}", lambda x, p: x > high_at(p), above, "0", worked=above),
+            Piece(f"{low} ≤ {{x}} ≤ {high}", _always, inside, slope, worked=worked))
+
+
 @dataclass(frozen=True, eq=False)
 class Activation:
     """An activation function, its derivative and everything said about it.
@@ -182,6 +247,13 @@ class Activation:
     # fastest over the whole array (the others run in cache-sized chunks; see actcli.compute).
     piecewise_linear: bool = False
     grad_note: str = ""  # what the derivative means where it is not the plain f'(x)
+    # For explain: the pieces of the definition, tried in order (the last one holds otherwise).
+    pieces: tuple[Piece, ...] = ()
+    # A convention one of the seed texts teaches for the derivative at the kink: (who, which).
+    taught: tuple[str, KinkConvention] | None = None
+    # The textbook formula that loses digits somewhere, as code, and its float64 value (NumPy
+    # is passed in: the registry imports nothing heavy).
+    naive: tuple[str, Callable[[Any, Any, Params], Any]] | None = None
 
     @property
     def params(self) -> dict[str, ParamValue]:
@@ -265,11 +337,11 @@ def _restore(name: str, params: dict[str, ParamValue]) -> Activation:
 
 def _unknown_param_message(activation: str, key: str, known: list[str]) -> str:
     if not known:
-        return f"{activation}: unknown parameter '{key}' ({activation} takes no parameters)"
+        return N_(f"{activation}: unknown parameter '{key}' ({activation} takes no parameters)")
     import difflib  # only for error messages: kept off the start-up path
     close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
-    hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    return f"{activation}: unknown parameter '{key}'; {hint}valid: {', '.join(known)}"
+    hint = N_(f"did you mean {' or '.join(repr(c) for c in close)}? ") if close else ""
+    return N_(f"{activation}: unknown parameter '{key}'; {hint}valid: {', '.join(known)}")
 
 
 # --- kinks -----------------------------------------------------------------------------------
@@ -310,7 +382,7 @@ def _shrink_kinks(lambd: float) -> tuple[Kink, ...]:
 def _ordered(low: str, high: str) -> Callable[[Params], str | None]:
     def check(p: Params) -> str | None:
         if p[low] > p[high]:
-            return f"parameter '{low}' ({p[low]!r}) must not exceed '{high}' ({p[high]!r})"
+            return N_(f"parameter '{low}' ({p[low]!r}) must not exceed '{high}' ({p[high]!r})")
         return None
 
     return check
@@ -336,6 +408,9 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1 if x > 0 else 0",
         reference="Nair & Hinton 2010, ICML (Rectified Linear Units Improve RBMs)",
         kinks_for=lambda p: (Kink(0.0, left=0.0, right=1.0, pytorch=0.0),),
+        pieces=(Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
+                Piece("{x} ≤ 0", _always, "0", "0", worked="0")),
+        taught=("the tutorial's f'(x) = 1 for x ≥ 0", "right"),
     ),
     Activation(
         name="relu6",
@@ -346,6 +421,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1 if 0 < x < 6 else 0",
         reference="Krizhevsky 2010, Convolutional Deep Belief Networks on CIFAR-10",
         kinks_for=lambda p: _box_kinks(0.0, 6.0, 1.0),
+        pieces=_box("0", "6", "0", "x", "6", "1", "{x}", lambda p: 0.0, lambda p: 6.0),
     ),
     Activation(
         name="leaky_relu",
@@ -359,6 +435,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         parameters=(Param("negative_slope", 0.01, "slope for x <= 0", **SCALE),),
         kinks_for=lambda p: _slope_kink(p["negative_slope"]),
         other_defaults={"jax": {"negative_slope": 0.01}, "keras": {"negative_slope": 0.2}},
+        pieces=_rectifier("negative_slope", "{negative_slope}·{x}"),
+        taught=("the tutorial's f'(x) = 1 for x ≥ 0", "right"),
     ),
     Activation(
         name="prelu",
@@ -370,6 +448,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         reference="He et al. 2015, arXiv:1502.01852",
         parameters=(Param("weight", 0.25, "the learned slope for x <= 0 (its initial value)", **SCALE),),
         kinks_for=lambda p: _slope_kink(p["weight"]),
+        pieces=_rectifier("weight", "{weight}·{x}"),
     ),
     Activation(
         name="rrelu",
@@ -385,6 +464,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         ),
         kinks_for=lambda p: _slope_kink((p["lower"] + p["upper"]) / 2),
         constraint=_ordered("lower", "upper"),
+        pieces=_rectifier("(lower + upper)/2", "(({lower} + {upper})/2)·{x}"),
     ),
     Activation(
         name="threshold",
@@ -399,6 +479,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
             Param("value", 0.0, "the output at or below the threshold"),
         ),
         kinks_for=lambda p: (Kink(p["threshold"], left=0.0, right=1.0, pytorch=0.0),),
+        pieces=(Piece("{x} > {threshold}", lambda x, p: x > p["threshold"], "x", "1", worked="{x}"),
+                Piece("{x} ≤ {threshold}", _always, "value", "0", worked="{value}")),
     ),
     Activation(
         name="hardtanh",
@@ -415,6 +497,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         ),
         kinks_for=lambda p: _box_kinks(p["min_val"], p["max_val"], 1.0),
         constraint=_ordered("min_val", "max_val"),
+        pieces=_box("min_val", "max_val", "min_val", "x", "max_val", "1", "{x}",
+                    lambda p: p["min_val"], lambda p: p["max_val"]),
     ),
     # exponential
     Activation(
@@ -426,6 +510,11 @@ ACTIVATIONS: tuple[Activation, ...] = (
         reference="Clevert et al. 2015, arXiv:1511.07289",
         parameters=(Param("alpha", 1.0, "the value approached as x → −∞ is −alpha", **SCALE),),
         kinks_for=lambda p: _merged(Kink(0.0, left=p["alpha"], right=1.0, pytorch=p["alpha"])),
+        pieces=(Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
+                Piece("{x} ≤ 0", _always, "α·(eˣ − 1)", "α·eˣ", (EXP_X,), worked="{alpha}·({t0} − 1)")),
+        taught=("the glossary's f'(x) = f(x) + α for x ≤ 0", "left"),
+        naive=("np.where(x > 0.0, x, alpha * (np.exp(x) - 1))",  # the glossary's code
+               lambda np, x, p: x if x > 0 else p["alpha"] * (np.exp(x) - 1)),
     ),
     Activation(
         name="selu",
@@ -437,6 +526,10 @@ ACTIVATIONS: tuple[Activation, ...] = (
         kinks_for=lambda p: (
             Kink(0.0, left=SELU_SCALE_ALPHA, right=SELU_SCALE, pytorch=SELU_SCALE_ALPHA),
         ),
+        pieces=(Piece("{x} > 0", lambda x, p: x > 0, "λ·x", "λ", worked="λ·{x}"),
+                Piece("{x} ≤ 0", _always, "λ·α·(eˣ − 1)", "λ·α·eˣ", (EXP_X,), worked="λ·α·({t0} − 1)")),
+        naive=("scale * (x if x > 0 else alpha * (np.exp(x) - 1))",
+               lambda np, x, p: SELU_SCALE * (x if x > 0 else SELU_ALPHA * (np.exp(x) - 1))),
     ),
     Activation(
         name="celu",
@@ -446,6 +539,12 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1 if x > 0 else e^(x/α)",
         reference="Barron 2017, arXiv:1704.07483",
         parameters=(Param("alpha", 1.0, "scale of the negative part", **POSITIVE_SCALE),),
+        pieces=(Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
+                Piece("{x} ≤ 0", _always, "α·(e^(x/α) − 1)", "e^(x/α)",
+                      (Term("e^(x/α)", "e^({x}/{alpha})", lambda m, x, p, v: m.exp(x / p["alpha"])),),
+                      worked="{alpha}·({t0} − 1)")),
+        naive=("x if x > 0 else alpha * (np.exp(x / alpha) - 1)",
+               lambda np, x, p: x if x > 0 else p["alpha"] * (np.exp(x / p["alpha"]) - 1)),
     ),
     Activation(
         name="softplus",
@@ -464,6 +563,15 @@ ACTIVATIONS: tuple[Activation, ...] = (
             ),
         ),
         other_defaults={"pytorch": {"threshold": 20.0}},
+        pieces=(Piece("{beta}·{x} > {threshold}",
+                      lambda x, p: p["threshold"] is not None and p["beta"] * x > p["threshold"],
+                      "x", "1", worked="{x}"),
+                Piece("", _always, "log(1 + e^(β·x))/β", "σ(β·x)",
+                      (Term("e^(β·x)", "e^({beta}·{x})", lambda m, x, p, v: m.exp(p["beta"] * x)),
+                       Term("σ(β·x)", "σ({beta}·{x})", lambda m, x, p, v: 1 / (1 + m.exp(-p["beta"] * x)))),
+                      worked="log(1 + {t0})/{beta}")),
+        naive=("np.log(1 + np.exp(beta * x)) / beta",
+               lambda np, x, p: np.log(1 + np.exp(p["beta"] * x)) / p["beta"]),
     ),
     Activation(
         name="sparse_plus",
@@ -473,6 +581,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 0 if x ≤ −1;  (x + 1)/2 if −1 < x < 1;  1 if x ≥ 1",
         reference="Martins & Astudillo 2016, arXiv:1602.02068",
         aliases=("sparseplus",),
+        pieces=_box("−1", "1", "0", "(x + 1)²/4", "x", "(x + 1)/2", "({x} + 1)²/4",
+                    lambda p: -1.0, lambda p: 1.0, closed=True),
     ),
     Activation(
         name="squareplus",
@@ -483,6 +593,9 @@ ACTIVATIONS: tuple[Activation, ...] = (
         reference="Barron 2021, arXiv:2112.11687",
         aliases=("square_plus",),
         parameters=(Param("b", 4.0, "smoothness near 0", **POSITIVE_SCALE),),
+        pieces=(Piece("", _always, "(x + √(x² + b))/2", "(1 + x/√(x² + b))/2",
+                      (Term("√(x² + b)", "√(({x})² + {b})", lambda m, x, p, v: m.sqrt(x * x + p["b"])),),
+                      worked="({x} + {t0})/2"),),
     ),
     Activation(
         name="exponential",
@@ -492,6 +605,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = eˣ",
         reference="Keras keras.activations.exponential",
         aliases=("exp",),
+        pieces=(Piece("", _always, "eˣ", "eˣ", (EXP_X,), worked="{t0}"),),
     ),
     # sigmoidal
     Activation(
@@ -502,6 +616,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = σ(x)·σ(−x)",
         reference="Verhulst 1845; the logistic function",
         aliases=("logistic", "expit"),
+        pieces=(Piece("", _always, "1/(1 + e^(−x))", "σ(x)·σ(−x)", (EXP_MINUS_X, SIGMOID_X),
+                      worked="1/(1 + {t0})"),),
     ),
     Activation(
         name="log_sigmoid",
@@ -511,6 +627,9 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = σ(−x)",
         reference="PyTorch torch.nn.LogSigmoid",
         aliases=("logsigmoid",),
+        pieces=(Piece("", _always, "−log(1 + e^(−x))", "σ(−x)", (EXP_MINUS_X, SIGMOID_MINUS_X),
+                      worked="−log(1 + {t0})"),),
+        naive=("-np.log(1 + np.exp(-x))", lambda np, x, p: -np.log(1 + np.exp(-x))),
     ),
     Activation(
         name="hard_sigmoid",
@@ -522,6 +641,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         reference="Howard et al. 2019, arXiv:1905.02244 (MobileNetV3)",
         aliases=("hardsigmoid",),
         kinks_for=lambda p: _box_kinks(-3.0, 3.0, 1 / 6),
+        pieces=_box("−3", "3", "0", "x/6 + 1/2", "1", "1/6", "{x}/6 + 1/2",
+                    lambda p: -3.0, lambda p: 3.0, closed=True),
     ),
     Activation(
         name="sparse_sigmoid",
@@ -534,6 +655,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         aliases=("sparsesigmoid",),
         # PyTorch lacks it; JAX's autograd splits ties of clip's max/min evenly: 1/4 at both ends.
         kinks_for=lambda p: _box_kinks(-1.0, 1.0, 0.5, pytorch=0.25),
+        pieces=_box("−1", "1", "0", "(x + 1)/2", "1", "1/2", "({x} + 1)/2",
+                    lambda p: -1.0, lambda p: 1.0, closed=True),
     ),
     Activation(
         name="tanh",
@@ -542,6 +665,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         formula="f(x) = tanh(x)",
         grad_formula="f'(x) = 1 − tanh²(x) = sech²(x)",
         reference="LeCun et al. 1998, Efficient BackProp",
+        pieces=(Piece("", _always, "tanh(x)", "1 − tanh²(x)", (TANH_X,), worked="{t0}"),),
     ),
     Activation(
         name="softsign",
@@ -551,6 +675,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1 / (1 + |x|)²",
         reference="Bergstra et al. 2009; Glorot & Bengio 2010",
         aliases=("soft_sign",),
+        pieces=(Piece("", _always, "x/(1 + |x|)", "1/(1 + |x|)²",
+                      (Term("1 + |x|", "1 + |{x}|", lambda m, x, p, v: 1 + abs(x)),), worked="{x}/{t0}"),),
     ),
     Activation(
         name="tanhshrink",
@@ -560,6 +686,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = tanh²(x)",
         reference="PyTorch torch.nn.Tanhshrink",
         aliases=("tanh_shrink",),
+        pieces=(Piece("", _always, "x − tanh(x)", "tanh²(x)", (TANH_X,), worked="{x} − {t0}"),),
+        naive=("x - np.tanh(x)", lambda np, x, p: x - np.tanh(x)),
     ),
     # shrink
     Activation(
@@ -573,6 +701,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         aliases=("hard_shrink",),
         parameters=(Param("lambd", 0.5, "half-width of the zero region", low=0.0),),
         kinks_for=lambda p: _shrink_kinks(p["lambd"]),
+        pieces=(Piece("|{x}| > {lambd}", lambda x, p: abs(x) > p["lambd"], "x", "1", worked="{x}"),
+                Piece("|{x}| ≤ {lambd}", _always, "0", "0", worked="0")),
     ),
     Activation(
         name="softshrink",
@@ -585,6 +715,9 @@ ACTIVATIONS: tuple[Activation, ...] = (
         aliases=("soft_shrink",),
         parameters=(Param("lambd", 0.5, "half-width of the zero region", low=0.0),),
         kinks_for=lambda p: _shrink_kinks(p["lambd"]),
+        pieces=(Piece("{x} > {lambd}", lambda x, p: x > p["lambd"], "x − λ", "1", worked="{x} − {lambd}"),
+                Piece("{x} < −{lambd}", lambda x, p: x < -p["lambd"], "x + λ", "1", worked="{x} + {lambd}"),
+                Piece("|{x}| ≤ {lambd}", _always, "0", "0", worked="0")),
     ),
     # gated / smooth
     Activation(
@@ -599,6 +732,19 @@ ACTIVATIONS: tuple[Activation, ...] = (
                   choices=("none", "tanh")),
         ),
         other_defaults={"jax": {"approximate": "tanh"}},
+        pieces=(Piece("", lambda x, p: p["approximate"] == "tanh", "(x/2)·(1 + tanh(u))",
+                      "(1 + tanh(u))/2 + (x/2)·(1 − tanh²(u))·du/dx",
+                      (Term("u", "√(2/π)·({x} + 0.044715·({x})³)", lambda m, x, p, v: (
+                          m.sqrt(2 / m.pi) * (x + m.mpf("0.044715") * x**3))),
+                       Term("tanh(u)", "tanh(u)", lambda m, x, p, v: m.tanh(
+                           m.sqrt(2 / m.pi) * (x + m.mpf("0.044715") * x**3)))),
+                      worked="({x}/2)·(1 + {t1})"),
+                Piece("", _always, "x·Φ(x)", "Φ(x) + x·φ(x)",
+                      (Term("Φ(x)", "Φ({x})", lambda m, x, p, v: m.ncdf(x)),
+                       Term("φ(x)", "φ({x})", lambda m, x, p, v: m.npdf(x))),
+                      worked="{x}·{t0}")),
+        naive=("0.5 * x * (1 + math.erf(x / math.sqrt(2)))",
+               lambda np, x, p: 0.5 * x * (1 + math.erf(x / math.sqrt(2)))),
     ),
     Activation(
         name="silu",
@@ -608,6 +754,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = σ(x)·(1 + x·σ(−x))",
         reference="Elfwing et al. 2017, arXiv:1702.03118; Ramachandran et al. 2017, arXiv:1710.05941",
         aliases=("swish",),
+        pieces=(Piece("", _always, "x·σ(x)", "σ(x)·(1 + x·σ(−x))", (SIGMOID_X, SIGMOID_MINUS_X),
+                      worked="{x}·{t0}"),),
     ),
     Activation(
         name="hardswish",
@@ -622,6 +770,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
             Kink(-3.0, left=0.0, right=-0.5, pytorch=0.0),
             Kink(3.0, left=1.5, right=1.0, pytorch=1.0),
         ),
+        pieces=_box("−3", "3", "0", "x·(x + 3)/6", "x", "(2x + 3)/6", "{x}·({x} + 3)/6",
+                    lambda p: -3.0, lambda p: 3.0, closed=True),
     ),
     Activation(
         name="mish",
@@ -630,6 +780,12 @@ ACTIVATIONS: tuple[Activation, ...] = (
         formula="f(x) = x·tanh(log(1 + eˣ))",
         grad_formula="f'(x) = tanh(sp(x)) + x·sech²(sp(x))·σ(x),  sp = softplus",
         reference="Misra 2019, arXiv:1908.08681",
+        pieces=(Piece("", _always, "x·tanh(sp(x))", "tanh(sp(x)) + x·(1 − tanh²(sp(x)))·σ(x)",
+                      (SOFTPLUS_X, Term("tanh(sp(x))", "tanh(sp({x}))",
+                                        lambda m, x, p, v: m.tanh(m.log1p(m.exp(x)))), SIGMOID_X),
+                      worked="{x}·{t1}"),),
+        naive=("x * np.tanh(np.log(1 + np.exp(x)))",
+               lambda np, x, p: x * np.tanh(np.log(1 + np.exp(x)))),
     ),
     # identity
     Activation(
@@ -641,6 +797,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1",
         reference="(the identity function)",
         aliases=("linear",),
+        pieces=(Piece("", _always, "x", "1", worked="{x}"),),
     ),
     # over a vector
     Activation(
@@ -653,6 +810,10 @@ ACTIVATIONS: tuple[Activation, ...] = (
         parameters=(Param("axis", -1, "the axis the values are normalized along", kind="int"),),
         vector=True,
         grad_note="the diagonal of the Jacobian, ∂fᵢ/∂xᵢ",
+        pieces=(Piece("", _always, "e^(xᵢ − m)/S", "fᵢ·(1 − fᵢ)",
+                      (VECTOR_MAX, VECTOR_SUM, Term("e^(xᵢ − m)", "e^({x} − m)",
+                                                    lambda m, x, p, v: m.exp(x - max(v)))),
+                      worked="{t2}/{t1}"),),
     ),
     Activation(
         name="log_softmax",
@@ -665,6 +826,10 @@ ACTIVATIONS: tuple[Activation, ...] = (
         parameters=(Param("axis", -1, "the axis the values are normalized along", kind="int"),),
         vector=True,
         grad_note="the diagonal of the Jacobian, ∂fᵢ/∂xᵢ",
+        pieces=(Piece("", _always, "xᵢ − m − log S", "1 − e^(xᵢ − m)/S",
+                      (VECTOR_MAX, VECTOR_SUM, Term("log S", "log S", lambda m, x, p, v: m.log(
+                          m.fsum(m.exp(t - max(v)) for t in v)))),
+                      worked="{x} − {t0} − {t2}"),),
     ),
 )
 
@@ -721,5 +886,7 @@ def get(name: str) -> Activation:
     candidates = {key_of(s): s for s in spellings()}
     import difflib  # only for error messages: kept off the start-up path
     close = difflib.get_close_matches(key_of(name), list(candidates), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(candidates[c] for c in close)}?" if close else ""
-    raise LookupError(f"unknown activation {name!r}{hint} (see 'actcli list')")
+    if close:
+        raise LookupError(f"unknown activation {name!r}; did you mean "
+                          f"{', '.join(candidates[c] for c in close)}? (see 'actcli list')")
+    raise LookupError(f"unknown activation {name!r} (see 'actcli list')")

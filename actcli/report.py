@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from actcli.audit import Report
+from actcli.i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,39 +24,43 @@ def _count(part: int, whole: int) -> str:
 
 
 def print_report(report: Report, console: Console) -> None:
+    from rich.cells import cell_len
     from rich.text import Text
 
     from actcli import termtable
     from actcli.numtext import shortest
 
-    what = f"{report.activation}{'′' if report.derivative else ''} in {report.format}"
-    title = f"check: {what}" + (f" against {report.source}" if report.source else "")
+    what = f"{report.activation}{'′' if report.derivative else ''}"
+    title = (_("check: {what} in {format} against {source}") if report.source
+             else _("check: {what} in {format}")).format(what=what, format=report.format,
+                                                         source=report.source)
     console.print(Text(title, style="bold"))
-    worst = "-" if report.worst_x is None else f"at x = {shortest(report.worst_x)}"
-    lines = [("rows", f"{report.rows:,}"),
-             ("correctly rounded", _count(report.correctly_rounded, report.rows)),
-             ("within 1 ULP", _count(report.within_1ulp, report.rows)),
-             ("max error", f"{_ulps(report.max_ulp)} ULP {worst}")]
+    worst = "-" if report.worst_x is None else _("at x = {x}").format(x=shortest(report.worst_x))
+    lines = [(_("rows"), f"{report.rows:,}"),
+             (_("correctly rounded"), _count(report.correctly_rounded, report.rows)),
+             (_("within 1 ULP"), _count(report.within_1ulp, report.rows)),
+             (_("max error"), f"{_ulps(report.max_ulp)} ULP {worst}")]
     if report.not_in_format:
-        lines.append(("not values of the format", f"{report.not_in_format:,} (read as the nearest)"))
+        lines.append((_("not values of the format"),
+                       _("{count} (read as the nearest)").format(count=f"{report.not_in_format:,}")))
     if report.skipped:
-        lines.append(("rows skipped", f"{report.skipped:,} (--on-error skip)"))
-    width = max(len(label) for label, _ in lines)
+        lines.append((_("rows skipped"), _("{count} (--on-error skip)").format(count=f"{report.skipped:,}")))
+    width = max(cell_len(label) for label, _value in lines)
     for label, value in lines:
-        console.print(Text(f"  {label:<{width}}  {value}"))
+        console.print(Text(f"  {label}{' ' * (width - cell_len(label))}  {value}"))
     console.print()
     bins = [(name, count) for name, count in report.histogram.items() if count]
-    console.print(Text("errors in ULPs of the format, at the exact value", style="bold"))
+    console.print(Text(_("errors in ULPs of the format, at the exact value"), style="bold"))
     termtable.render(termtable.Rows([
-        termtable.TableColumn("error", texts=[name for name, _ in bins]),
-        termtable.TableColumn("rows", texts=[str(count) for _, count in bins]),
-        termtable.TableColumn("share", texts=[_percent(count, report.rows) for _, count in bins]),
+        termtable.TableColumn(_("error"), texts=[name for name, _count in bins]),
+        termtable.TableColumn(_("rows"), texts=[str(count) for _name, count in bins]),
+        termtable.TableColumn(_("share"), texts=[_percent(count, report.rows) for _name, count in bins]),
     ], len(bins), 0, len(bins)), console, keys=1)
     if report.worst:
-        console.print(Text(f"the {len(report.worst)} worst inputs", style="bold"))
+        console.print(Text(_("the {count} worst inputs").format(count=len(report.worst)), style="bold"))
         columns = [termtable.TableColumn(header, numbers=np.array([w[key] for w in report.worst]))
-                   for header, key in (("x", "x"), ("output", "y"),
-                                       ("correctly rounded", "correctly_rounded"), ("ULP", "ulp"))]
+                   for header, key in (("x", "x"), (_("output"), "y"),
+                                       (_("correctly rounded"), "correctly_rounded"), ("ULP", "ulp"))]
         termtable.render(termtable.Rows(columns, len(report.worst), 0, len(report.worst)), console,
                          every_digit="--format json")
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from actcli.i18n import _
 from actcli.numtext import exact_texts, fixed_texts, rounded
 
 if TYPE_CHECKING:
@@ -164,11 +165,13 @@ class Layout:
 
 def _column_cells(column: TableColumn, digits: int | None, precision: int | None) -> tuple[list[str], int]:
     cells = column.cells(digits, precision)
-    words = max((len(w) for w in column.header.split()), default=0)
+    from rich.cells import cell_len  # columns, not characters: a kanji takes two
+
+    words = max((cell_len(w) for w in column.header.split()), default=0)
     if column.numeric:
         cells = align(cells)
         return cells, max([1, words, *map(len, cells)])
-    return cells, max(1, words, min(TEXT_WIDTH, max(map(len, cells), default=0)))
+    return cells, max(1, words, min(TEXT_WIDTH, max(map(cell_len, cells), default=0)))
 
 
 def table_width(widths: Sequence[int]) -> int:
@@ -201,9 +204,11 @@ def plan(rows: Rows, width: int, precision: int | None, keys: int = 1) -> Layout
 
 def _unwrap_headers(widths: list[int], headers: list[str], width: int) -> list[int]:
     """Widths grown, where the table has room, so that headers fit on one line."""
+    from rich.cells import cell_len
+
     out = list(widths)
     for i, header in enumerate(headers):
-        grown = max(out[i], len(header))
+        grown = max(out[i], cell_len(header))
         if table_width(out) - out[i] + grown <= width:
             out[i] = grown
     return out
@@ -237,11 +242,12 @@ def render(rows: Rows, console: Console, title: str | None = None, precision: in
     layout = plan(rows, console.width, precision, keys)
     notes = []
     if rows.hidden:
-        notes.append(f"{GAP} {rows.hidden:,} rows not shown ({rows.total:,} in all); "
-                     f"every row: --format plain, csv or json")
+        notes.append(_("{gap} {hidden} rows not shown ({total} in all); every row: --format plain, "
+                       "csv or json").format(gap=GAP, hidden=f"{rows.hidden:,}", total=f"{rows.total:,}"))
     if layout.digits is not None:
-        notes.append(f"rounded to {layout.digits} significant digits to fit {console.width} "
-                     f"columns; every digit: {every_digit} or a wider terminal")
+        notes.append(_("rounded to {digits} significant digits to fit {width} columns; every digit: "
+                       "{every_digit} or a wider terminal").format(
+            digits=layout.digits, width=console.width, every_digit=every_digit))
     if layout.blocks:
         for number, block in enumerate(layout.blocks):
             console.print(_rich_table(rows, block, title if number == 0 else None))
@@ -275,7 +281,7 @@ def _rich_table(rows: Rows, block: Block, title: str | None) -> RenderableType:
                     strict=True))
     for position, row in enumerate(body):
         if long and position == rows.head:
-            table.add_row(*(Text(GAP, justify="center") for _ in row))
+            table.add_row(*(Text(GAP, justify="center") for _cell in row))
         table.add_row(*(Text(cell) for cell in row))  # cells are data, never markup
     return table
 
@@ -293,7 +299,7 @@ def _render_records(rows: Rows, console: Console, title: str | None, precision: 
     columns = [c.cells(None, precision) for c in rows.columns]
     for position, row in enumerate(zip(*columns, strict=True)):
         if rows.hidden and position == rows.head:
-            console.print(Text(f"{GAP} {rows.hidden:,} rows {GAP}"))
+            console.print(Text(_("{gap} {hidden} rows {gap}").format(gap=GAP, hidden=f"{rows.hidden:,}")))
         console.print()
         for column, cell in zip(rows.columns, row, strict=True):
             line = f"{column.header} = {cell}"

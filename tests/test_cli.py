@@ -282,7 +282,7 @@ def test_version(run: Run) -> None:
         (("apply", "elu:alpha", "1"), "", 2, "elu: cannot read parameter 'alpha'; write NAME=VALUE"),
         (("apply", "relu", "--alpah", "1"), "", 2, "no such option: --alpah; did you mean --alpha?"),
         (("apply", "relu", "1", "--kink", "right"), "", 2,
-         "apply has no option --kink; grad, table and check have it"),
+         "apply has no option --kink; grad, table, explain and check have it"),
         (("apply", "relu", "1", "--precison", "2"), "", 2, "did you mean --precision?"),
         (("apply", "relu", "--alpha", "1", "2"), "", 2, "relu: unknown parameter 'alpha'"),
         (("apply", "relu", "-x"), "", 2, "no such option: -x"),

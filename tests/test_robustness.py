@@ -59,7 +59,7 @@ def test_keep_writes_the_bad_cell_and_computes_the_rest_of_its_row(run: Run) -> 
                  stdin="a,b\n1,x\n2,-3\n")
     assert records(result.out) == [["a", "b", "relu(a)", "relu(b)"], ["1", "x", "1.00", "x"],
                                    ["2", "-3", "2.00", "0.00"]]
-    assert result.err == "actcli: 1 row with a cell that is not a number kept as they were\n"
+    assert result.err == "actcli: 1 row with a cell that is not a number kept as it was\n"
 
 
 def test_precision_and_float16(run: Run) -> None:

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from typer._click import exceptions as click_exceptions  # Typer >= 0.26 vendors Click
+from typer._click import core as click_core  # Typer >= 0.26 vendors Click
+from typer._click import exceptions as click_exceptions
+from typer._click.formatting import HelpFormatter
 
 from actcli import __version__
 from actcli.errors import ActcliError, DataError, Interrupted, UsageProblem
@@ -42,19 +44,61 @@ PARAMETER_NAMES = sorted({p.name for a in ACTIVATIONS for p in a.parameters})
 
 
 
+def _wide(text: str) -> bool:
+    """Does ``text`` hold characters that take two columns of a terminal (kana, kanji)?"""
+    import unicodedata
+
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+class CellFormatter(HelpFormatter):
+    """Click's help formatter, for text whose characters take two columns (Japanese): Click
+    wraps by characters, so such text is wrapped in half the room it has, and fits."""
+
+    def _halved(self, room: int) -> int:
+        """The width that leaves ``room`` columns as half as many characters."""
+        return self.width - room + room // 2
+
+    def write_text(self, text: str) -> None:
+        if not _wide(text):
+            return super().write_text(text)
+        full, self.width = self.width, self._halved(self.width - self.current_indent)
+        try:
+            super().write_text(text)
+        finally:
+            self.width = full
+        return None
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        if not any(_wide(text) for _term, text in rows):
+            return super().write_dl(rows, col_max, col_spacing)
+        first = min(max((len(term) for term, _text in rows), default=0), col_max) + col_spacing
+        full, self.width = self.width, self._halved(self.width - self.current_indent - first - 2)
+        try:
+            super().write_dl(rows, col_max, col_spacing)
+        finally:
+            self.width = full
+        return None
+
+
+class HelpContext(click_core.Context):
+    formatter_class = CellFormatter
+
+
 class Translated:
-    """Click's own words in the language in use: the "Usage: " prefix and the help option's
-    help, which Click writes in English whatever the language."""
+    """Help in the language in use, translated when it is shown (a run that shows none loads
+    no catalog), Click's own words too: the "Usage: " prefix and the help option's text."""
+
+    context_class: type[click_core.Context] = HelpContext
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _translate_help(self, ctx)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
         formatter.write_usage(ctx.command_path, " ".join(pieces), _("Usage: "))
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None and option.help:
-            option.help = _(option.help)
-        return option
 
 
 class Command(Translated, typer.core.TyperCommand):
@@ -64,15 +108,15 @@ class Command(Translated, typer.core.TyperCommand):
         return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
 
 
-def _translate_help(command: Any) -> Any:
-    """``command`` with its help texts and its options' in the language in use (they are
-    written in English, and read from the catalog only when a command is built)."""
+def _translate_help(command: Any, ctx: Any = None) -> Any:
+    """``command`` with its help texts and its options' (with ``ctx``, the help option's too)
+    in the language in use; they are written in English."""
     from actcli import i18n
 
     if i18n.language() != i18n.ENGLISH:
         command.help = _(command.help) if command.help else command.help
         command.short_help = _(command.short_help) if command.short_help else command.short_help
-        for param in command.params:
+        for param in command.get_params(ctx) if ctx is not None else command.params:
             if getattr(param, "help", None):
                 param.help = _(param.help)
     return command
@@ -90,9 +134,14 @@ class Group(Translated, typer.core.TyperGroup):
             info = next((i for i in COMMANDS.registered_commands if i.name == cmd_name), None)
             if info is None:
                 return None
-            self.commands[cmd_name] = _translate_help(typer.main.get_command_from_info(
-                info, pretty_exceptions_short=True, rich_markup_mode=None))
+            self.commands[cmd_name] = typer.main.get_command_from_info(
+                info, pretty_exceptions_short=True, rich_markup_mode=None)
         return self.commands[cmd_name]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        for name in self.list_commands(ctx):  # their summaries, in the language in use
+            _translate_help(self.get_command(ctx, name))
+        super().format_commands(ctx, formatter)
 
 
 COMMANDS = typer.Typer()  # the subcommands, which Group builds one at a time
@@ -1027,7 +1076,11 @@ def main() -> None:
         from actcli import completion, i18n
 
         i18n.use(i18n.from_environment(os.environ))
-        completion.main(shell, _translate_help(typer.main.get_command(app)))
+        root: Any = typer.main.get_command(app)
+        if shell != "bash":  # zsh and fish show descriptions: in the language in use
+            for name in root.list_commands(None):
+                _translate_help(root.get_command(None, name))
+        completion.main(shell, _translate_help(root) if shell != "bash" else root)
         return
     run(sys.argv[1:])
 
@@ -1041,7 +1094,7 @@ def run(args: list[str]) -> None:
 
     language, args = _language(args)
     i18n.use(language)
-    command = _translate_help(typer.main.get_command(app))
+    command = typer.main.get_command(app)
     try:
         # In a context of its own: settings such as --json-nonfinite end with the command.
         code = contextvars.copy_context().run(

@@ -173,8 +173,9 @@ def respond(shell: str, root: Any, argv: list[str], out: Any) -> None:
     before, incomplete = words[:-1], words[-1] if words else ""
     from actcli.i18n import _
 
-    # Descriptions in the user's language: the registry's here, the help texts when built.
-    offered = [(value, _(description)) for value, description in candidates(root, before, incomplete)]
+    offered = candidates(root, before, incomplete)
+    if shell != "bash":  # descriptions, in the user's language (the help texts are translated)
+        offered = [(value, _(description)) for value, description in offered]
     if offered[:1] == [(FILES, "")]:
         out.write(FILES + "\n")
         return

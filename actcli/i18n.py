@@ -18,11 +18,11 @@ import os
 import re
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 DOMAIN = "actcli"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# os.path, not pathlib: this module loads with every run, before anything imports pathlib.
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 LANGUAGES = ("en", "ja")
 ENGLISH = "en"
 
@@ -59,7 +59,7 @@ def use(language: str) -> None:
         if os.environ.get("LANGUAGE") == previous:
             del os.environ["LANGUAGE"]
         return
-    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.bindtextdomain(DOMAIN, LOCALE_DIR)
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = language
 
@@ -72,7 +72,7 @@ def language() -> str:
 def _catalog(language: str) -> Any:
     import gettext
 
-    return gettext.translation(DOMAIN, str(LOCALE_DIR), languages=[language], fallback=True)
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
 def _(message: str) -> str:

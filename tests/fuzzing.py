@@ -516,8 +516,13 @@ def gen_csv(src: Source, odd: bool = False) -> CsvSpec:
     return spec
 
 
+# explain's inputs: kinks, both signs of zero, where notes appear, the ends of the doubles.
+EXPLAIN_VALUES = ("-1", "0", "-0.0", "1", "-10", "1e-10", "-1e-10", "40", "-40", "-800", "nan", "inf",
+                  "-inf", "0.5", "-0.5", "3", "-3", "6", "1e308", "-1e308", "5e-324", "-745", "0:1:0.25")
+
+
 def gen_other(src: Source) -> OtherSpec:
-    command = src.choice(["info", "info", "list", "plot", "plot"])
+    command = src.choice(["info", "info", "list", "plot", "plot", "explain", "explain"])
     if command == "list":
         fmt = src.choice(["auto", "table", "plain", "json", "csv"])
         return OtherSpec(["list", "-f", fmt], frozenset({2} if fmt == "csv" else {0}), fmt == "json")
@@ -526,7 +531,16 @@ def gen_other(src: Source) -> OtherSpec:
     args = [command, acts, *(token for p in params for token in _param_tokens(p))]
     codes = {2} if usage else {0}
     json_out = False
-    if command == "info":
+    if command == "explain":
+        args += [src.choice(EXPLAIN_VALUES) for _ in range(src.integer(1, 4))]
+        fmt = src.choice(["plain", "json", "auto"])
+        args += ["-f", fmt]
+        json_out = fmt == "json"
+        if src.chance(0.3):
+            args += ["--kink", src.choice(KINKS)]
+        if src.chance(0.3):
+            args += ["--dtype", src.choice([*DTYPES, "bfloat16", "float8_e4m3fn"])]
+    elif command == "info":
         fmt = src.choice(["table", "json", "table", "plain"])
         args += ["-f", fmt]
         json_out = fmt == "json"
@@ -549,6 +563,8 @@ def gen_other(src: Source) -> OtherSpec:
             codes = {2}
     if src.chance(0.2):
         args.append("--no-color")
+    if src.chance(0.25):  # messages in Japanese; data, exit codes and one-line errors the same
+        args += ["--lang", "ja"]
     return OtherSpec(args, frozenset(codes), json_out)
 
 
@@ -952,8 +968,9 @@ def normalise(message: str) -> str:
     return text[:120]
 
 
-def generic_failures(outcome: Outcome, codes: frozenset[int] | set[int]) -> list[Failure]:
-    """Exit code, tracebacks, warnings, one-line errors."""
+def generic_failures(outcome: Outcome, codes: frozenset[int] | set[int],
+                     prefix: str = "actcli: error: ") -> list[Failure]:
+    """Exit code, tracebacks, warnings, one-line errors (starting with ``prefix``)."""
     found = []
     err = outcome.err
     if "Traceback" in err:
@@ -986,8 +1003,8 @@ def generic_failures(outcome: Outcome, codes: frozenset[int] | set[int]) -> list
         if outcome.code == 130:
             if not err.startswith("actcli: interrupted"):
                 found.append(Failure("error-prefix", "interrupt message", repr(err[:200])))
-        elif outcome.code in (1, 2) and not err.startswith("actcli: error: "):
-            found.append(Failure("error-prefix", f"exit {outcome.code} without 'actcli: error: '",
+        elif outcome.code in (1, 2) and not err.startswith(prefix):
+            found.append(Failure("error-prefix", f"exit {outcome.code} without {prefix!r}",
                                  repr(err[:200])))
     try:
         outcome.out.decode("utf-8")
@@ -1250,7 +1267,7 @@ def _acts_problem(text: str, options: dict[str, str] | None, command: str) -> st
     if options is None:
         return "malformed --param"
     acts, problem = parse_acts(text, options)
-    if not problem and command in ("apply", "grad", "info") and len(acts) > 1:
+    if not problem and command in ("apply", "grad", "info", "explain") and len(acts) > 1:
         problem = f"{command} takes one activation"
     return problem
 
@@ -1768,7 +1785,8 @@ def check(spec: Spec, inv: Invocation, outcome: Outcome) -> list[Failure]:
         else:
             return [Failure("plot", "'nothing to draw' where the library has finite values",
                             outcome.err[:200])]
-    found = generic_failures(outcome, codes)
+    prefix = "actcli: エラー: " if "--lang" in spec.args else "actcli: error: "
+    found = generic_failures(outcome, codes, prefix)
     if spec.json_out and outcome.code == 0:
         try:
             parse_json(outcome.out.decode("utf-8"))

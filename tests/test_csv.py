@@ -8,6 +8,7 @@ import io
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import actcli
 from actcli import csvstream
@@ -274,3 +277,11 @@ def test_progress_only_when_asked(run: Run, tmp_path: Path) -> None:
     shown = run("apply", "relu", "-c", "x", "-i", str(data), "--progress")
     assert quiet.err == "" and quiet.out == shown.out == "x,relu(x)\n-1,0.0\n2,2.0\n"
     assert shown.code == 0 and "Traceback" not in shown.err
+
+
+@given(st.binary(max_size=64)
+       | st.lists(st.sampled_from([b"\n", b"\r", b"a", b",", b'"']), max_size=40).map(b"".join))
+def test_blank_line_detection_is_the_regex(data: bytes) -> None:
+    """The NumPy scan finds what the plain regular expression finds (an empty line: LF LF,
+    LF CR LF, or one at the very start)."""
+    assert csvstream._has_blank_lines(data) == (re.search(rb"\A\r?\n|\n\r?\n", data) is not None)

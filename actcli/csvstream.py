@@ -203,13 +203,14 @@ class RecordReader:
 # --- parsing helpers -------------------------------------------------------------------------
 
 
-def parse_header(record: bytes, dialect: Dialect, name: str) -> list[str]:
+def parse_header(record: bytes, dialect: Dialect, name: str, line: int = 1) -> list[str]:
+    """The fields of the first record, which is on ``line`` (after any blank lines)."""
     problem = _record_problem(record, dialect, None)
     if problem:
-        raise DataError(f"{name}:1: {problem}")
+        raise DataError(f"{name}:{line}: {problem}")
     fields = _fields(record.decode("utf-8"), dialect)
     if not fields:
-        raise DataError(f"{name}:1: the header line is empty")
+        raise DataError(f"{name}:{line}: the header line is empty")
     return fields
 
 
@@ -723,7 +724,7 @@ def _read_names(reader: RecordReader, dialect: Dialect, name: str) -> tuple[list
     if not record:
         raise DataError(f"{name}: empty input: no header line" if dialect.header
                         else f"{name}: empty input")
-    fields = parse_header(record, dialect, name)
+    fields = parse_header(record, dialect, name, 1 + skipped)
     if dialect.header:
         return fields, 1 + skipped + record.count(b"\n")
     reader.buffer[:0] = record  # no header: the first record is data

@@ -305,6 +305,12 @@ def _gelu_tanh_parts(x: Fraction) -> tuple[mpf, mpf]:
     return 2 * c * _mp(x + k * x**3), 2 * c * _mp(1 + 3 * k * x**2)
 
 
+def normal_cdf(x: mpf) -> mpf:
+    """Φ(x), the standard normal CDF, for any x (explain shows it for GELU)."""
+    tail = _normal_tail(x)
+    return 1 - tail if x >= 0 else tail
+
+
 def _normal_tail(x: mpf) -> mpf:
     """Φ(−|x|); beyond 10^6 by the first terms of its asymptotic series (mpmath's erfc
     overflows there), relatively exact to 10^-23 where the value is e^-(5·10^11) anyway."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,20 +75,31 @@ def _case(piece: Piece, x: float, params: dict[str, Any]) -> str:
 
 
 def _mp_text(value: Any) -> str:
-    """An mpmath value as a double's shortest text, or 17 digits beyond the doubles' range."""
+    """An mpmath value as a double's shortest text; beyond the doubles' range 17 digits, or,
+    when even its exponent is long (e^-(10^616) at x = -1e308), the power of ten it is."""
     import mpmath
 
     as_double = float(value)
     if math.isfinite(as_double) and (as_double != 0 or value == 0):
         return shortest(as_double)
-    return str(mpmath.nstr(value, 17))
+    if not mpmath.isfinite(value):
+        return shortest(as_double)
+    exponent = mpmath.log10(abs(value))
+    if abs(exponent) < 10**6:
+        return str(mpmath.nstr(value, 17))
+    return f"{'-' if value < 0 else ''}10^({mpmath.nstr(exponent, 17)})"
 
 
 def _exact_text(exact: Any) -> str:
     """An exact value (a Fraction): the shortest text of the double nearest to it, or 17
-    significant digits beyond the doubles' range."""
+    significant digits beyond the doubles' range; actcli.exact keeps only the sign of values
+    beyond 2**±65536, and says so."""
     import mpmath
 
+    from actcli.exact import FAR
+
+    if exact != 0 and abs(exact) <= Fraction(1, 2**FAR):
+        return _("{sign}2^-{bits} or less in magnitude").format(sign="-" if exact < 0 else "", bits=FAR)
     try:
         nearest = float(exact)  # a Fraction converts correctly rounded
     except OverflowError:
@@ -218,8 +230,6 @@ def _notes(spec: Spec, x: float, value: float, grad: float, fmt: Format, piece: 
 
 def _offset_text(value: float, exact: Any) -> str:
     """``exact`` as ``value`` plus or minus a small difference: ``1 − 4.2483542552915889e-18``."""
-    from fractions import Fraction
-
     difference = exact - Fraction(value)
     sign = "+" if difference > 0 else "−"
     return f"{compact(value)} {sign} {_exact_text(abs(difference))}"
@@ -242,8 +252,6 @@ def _naive_note(act: Activation, x: float, params: dict[str, Any], exact: Any) -
                                                    exact=_exact_text(exact))]
     if exact == 0:
         return []
-    from fractions import Fraction
-
     error = abs(Fraction(naive) - exact) / abs(exact)
     if error <= LOST:
         return []

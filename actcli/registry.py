@@ -195,6 +195,12 @@ VECTOR_MAX = Term("m", "max(x₁, …, xₙ)", lambda m, x, p, v: max(v))
 VECTOR_SUM = Term("S", "Σⱼ e^(xⱼ − m)", lambda m, x, p, v: m.fsum(m.exp(t - max(v)) for t in v))
 
 
+def _normal_cdf(x: Any) -> Any:
+    from actcli.exact import normal_cdf  # mpmath's erfc overflows beyond |x| ~ 1e154
+
+    return normal_cdf(x)
+
+
 def _rectifier(slope: str, worked: str) -> tuple[Piece, ...]:
     """x above 0, ``slope``·x at and below it (leaky, parametric and randomized ReLU)."""
     return (Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
@@ -740,7 +746,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
                            m.sqrt(2 / m.pi) * (x + m.mpf("0.044715") * x**3)))),
                       worked="({x}/2)·(1 + {t1})"),
                 Piece("", _always, "x·Φ(x)", "Φ(x) + x·φ(x)",
-                      (Term("Φ(x)", "Φ({x})", lambda m, x, p, v: m.ncdf(x)),
+                      (Term("Φ(x)", "Φ({x})", lambda m, x, p, v: _normal_cdf(x)),
                        Term("φ(x)", "φ({x})", lambda m, x, p, v: m.npdf(x))),
                       worked="{x}·{t0}")),
         naive=("0.5 * x * (1 + math.erf(x / math.sqrt(2)))",

@@ -19,7 +19,7 @@ from .conftest import Run
 from .terminal import in_terminal, terminal_env
 
 POINTS = [-40.0, -3.0, -1.0, -0.5, -1e-10, -0.0, 0.0, 1e-10, 0.5, 1.0, 3.0, 6.0, 40.0,
-          -math.inf, math.inf]
+          -math.inf, math.inf, -1e308, 1e308, 5e-324, -5e-324, -745.0]  # the fuzzer found -1e308
 
 
 def _bits(values: list[float]) -> bytes:

@@ -263,3 +263,14 @@ def test_ctrl_c_while_waiting_for_input(args: list[str], data: bytes) -> None:
     _, err = process.communicate(timeout=20)
     assert process.returncode == 130
     assert err.decode().startswith("actcli: interrupted") and err.count(b"\n") == 1
+
+
+@pytest.mark.parametrize(("data", "args", "line"), [
+    (b"\nb\xff1\n", ("--no-header",), 2),  # the fuzzer, seed 51 case 5665
+    (b"\n\nb\xff1\n", (), 3),
+    (b"\r\n\"a\n", (), 2),
+])
+def test_a_bad_first_record_after_blank_lines_names_its_own_line(run: Run, data: bytes,
+                                                                 args: tuple[str, ...], line: int) -> None:
+    result = run("apply", "relu", "-c", "1", *args, stdin=data)
+    assert result.code == 1 and result.err.startswith(f"actcli: error: <stdin>:{line}: ")

@@ -1212,15 +1212,14 @@ def table_failures(fmt: str, out: str, table: Table, context: str) -> list[Failu
 
 
 def _option_params(params: list[tuple[str, str, str]]) -> dict[str, str] | None:
-    """The --NAME VALUE / -p NAME=VALUE parameters, or None when one is malformed."""
+    """The --NAME VALUE / -p NAME=VALUE parameters, or None when one is malformed or given
+    twice (in either spelling: README, a usage error)."""
     out: dict[str, str] = {}
     for form, key, value in params:
-        if form in ("-p", "--param"):
-            if not key.strip():
-                return None
-            out[key.strip().replace("-", "_")] = value.strip()
-        else:
-            out[key] = value.strip()
+        name = key.strip().replace("-", "_") if form in ("-p", "--param") else key
+        if not name or name in out:
+            return None
+        out[name] = value.strip()
     return out
 
 

@@ -8,6 +8,7 @@ of a rounding boundary decided again at high precision (actcli.exact).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,8 +44,13 @@ CHUNK = 8192
 LINEAR_CHUNK = 32768
 
 
+Fix = Callable[[NDArray[np.float64], NDArray[np.float64]], None]
+
+
 def _run(kernel: Any, act: Activation, values: NDArray[np.float64],
-         params: dict[str, ParamValue], fmt: Format) -> NDArray[np.float64]:
+         params: dict[str, ParamValue], fmt: Format, fix: Fix | None = None) -> NDArray[np.float64]:
+    """The kernel over the values (in chunks); ``fix(x, y)``, if given, then corrects each
+    chunk's results while they are in the cache (the derivative's kinks)."""
     if act.vector:
         axis = params["axis"]
         if not isinstance(axis, int) or not -values.ndim <= axis < values.ndim:
@@ -52,23 +58,29 @@ def _run(kernel: Any, act: Activation, values: NDArray[np.float64],
     # Below float64 the kernels round to odd, so that the rounding into the format is correct.
     token = ROUND_TO_ODD.set(fmt is not FLOAT64)
     try:
-        return _chunks(kernel, act, values, params)
+        return _chunks(kernel, act, values, params, fix)
     finally:
         ROUND_TO_ODD.reset(token)
 
 
 def _chunks(kernel: Any, act: Activation, values: NDArray[np.float64],
-            params: dict[str, ParamValue]) -> NDArray[np.float64]:
+            params: dict[str, ParamValue], fix: Fix | None = None) -> NDArray[np.float64]:
     if values.size == 0:  # softmax's maximum over nothing has no value; nothing in, nothing out
         return values.copy()
     with np.errstate(all="ignore"):
         chunk = LINEAR_CHUNK if act.piecewise_linear else CHUNK
         if act.vector or values.size <= chunk:
-            return kernel(values, **params)  # type: ignore[no-any-return]
+            y: NDArray[np.float64] = kernel(values, **params)
+            if fix is not None:
+                fix(values, y)
+            return y
         flat = values.ravel()
         out = np.empty_like(flat)
         for start in range(0, flat.size, chunk):
-            out[start:start + chunk] = kernel(flat[start:start + chunk], **params)
+            part = out[start:start + chunk]
+            part[...] = kernel(flat[start:start + chunk], **params)
+            if fix is not None:
+                fix(flat[start:start + chunk], part)
         return out.reshape(values.shape)
 
 
@@ -120,13 +132,17 @@ def differentiate(
 ) -> Any:
     """The first derivative of ``act`` at ``x``; at each kink the value ``kink`` asks for."""
     values, shape, fmt = _prepare(x)
-    g = _run(getattr(kernels, act.name + "_grad"), act, values, params, fmt)
-    at_kinks = np.zeros(values.shape, dtype=bool) if fmt is not FLOAT64 else None
-    for point in act.kinks_for(params):
-        where = values == point.at
-        if not where.any():  # the common case; any() stops early and costs less than a copy
-            continue
-        np.copyto(g, point.derivative(kink), where=where)
-        if at_kinks is not None:
-            at_kinks |= where
-    return _finish(g, values, shape, fmt, act, params, True, at_kinks)
+    points = [(point.at, point.derivative(kink)) for point in act.kinks_for(params)]
+
+    def at_the_kinks(x: NDArray[np.float64], g: NDArray[np.float64]) -> None:
+        for at, derivative in points:
+            where = x == at
+            if where.any():  # the common case is none: any() costs less than a masked copy
+                np.copyto(g, derivative, where=where)
+
+    g = _run(getattr(kernels, act.name + "_grad"), act, values, params, fmt,
+             at_the_kinks if points else None)
+    exact_points = None
+    if fmt is not FLOAT64 and points:  # results set by a convention need no second look
+        exact_points = np.logical_or.reduce([values == at for at, _ in points])
+    return _finish(g, values, shape, fmt, act, params, True, exact_points)

@@ -132,7 +132,13 @@ def differentiate(
 ) -> Any:
     """The first derivative of ``act`` at ``x``; at each kink the value ``kink`` asks for."""
     values, shape, fmt = _prepare(x)
-    points = [(point.at, point.derivative(kink)) for point in act.kinks_for(params)]
+    kernel = getattr(kernels, act.name + "_grad")
+    kinks = [(point.at, point.derivative(kink)) for point in act.kinks_for(params)]
+    points = kinks
+    if fmt is FLOAT64:  # where the kernel's own branch gives the convention's value, keep it
+        with np.errstate(all="ignore"):
+            points = [(at, d) for at, d in kinks
+                      if kernel(np.array([at]), **params).tobytes() != np.array([d]).tobytes()]
 
     def at_the_kinks(x: NDArray[np.float64], g: NDArray[np.float64]) -> None:
         for at, derivative in points:
@@ -140,9 +146,8 @@ def differentiate(
             if where.any():  # the common case is none: any() costs less than a masked copy
                 np.copyto(g, derivative, where=where)
 
-    g = _run(getattr(kernels, act.name + "_grad"), act, values, params, fmt,
-             at_the_kinks if points else None)
+    g = _run(kernel, act, values, params, fmt, at_the_kinks if points else None)
     exact_points = None
-    if fmt is not FLOAT64 and points:  # results set by a convention need no second look
-        exact_points = np.logical_or.reduce([values == at for at, _ in points])
+    if fmt is not FLOAT64 and kinks:  # results set by a convention need no second look
+        exact_points = np.logical_or.reduce([values == at for at, _ in kinks])
     return _finish(g, values, shape, fmt, act, params, True, exact_points)

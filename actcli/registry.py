@@ -153,35 +153,36 @@ class Kink:
 Params = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+# Term and Piece are plain classes: the registry loads with every run, and defining a dataclass
+# costs ~0.3 ms of start-up (SPEC section 7); explain alone reads them.
 class Term:
     """An intermediate quantity ``explain`` shows with its value: ``name`` as the formulas write
     it, ``shown`` the same with the numbers put in ({x}, {minus_x}, the parameters' names), ``exact``
     its value from mpmath (the module, the point as an mpf, the parameters, and for a function
     of a vector all its values as mpfs)."""
 
-    name: str
-    shown: str
-    exact: Callable[[Any, Any, Params, Any], Any]
+    __slots__ = ("exact", "name", "shown")
+
+    def __init__(self, name: str, shown: str, exact: Callable[[Any, Any, Params, Any], Any]) -> None:
+        self.name, self.shown, self.exact = name, shown, exact
 
 
 def _always(x: float, p: Params) -> bool:
     return True
 
 
-@dataclass(frozen=True)
 class Piece:
     """One piece of a definition, as a teacher writes it on the board: the condition with the
     numbers put in ("{x} ≤ 0"; empty for a formula that holds for every x) and its test, the
     value's and the derivative's formulas there, the terms they use, and the value with the
     terms' values put in ({x}, the parameters' names, and {t0}, {t1}... for the terms)."""
 
-    when: str
-    holds: Callable[[float, Params], bool]
-    value: str
-    grad: str
-    terms: tuple[Term, ...] = ()
-    worked: str = ""
+    __slots__ = ("grad", "holds", "terms", "value", "when", "worked")
+
+    def __init__(self, when: str, holds: Callable[[float, Params], bool], value: str, grad: str,
+                 terms: tuple[Term, ...] = (), worked: str = "") -> None:
+        self.when, self.holds, self.value, self.grad = when, holds, value, grad
+        self.terms, self.worked = terms, worked
 
 
 # The quantities the formulas are made of, for explain (mpmath is passed in: not imported here).

@@ -479,7 +479,6 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
 
     from actcli import inputs as sources
     from actcli.render import TableRenderer, make_renderer
-    from actcli.termtable import HEAD, SHOW_ALL, TAIL
 
     values, inputs = values or [], inputs or []
     if not values and not inputs and sys.stdin.isatty():
@@ -508,9 +507,12 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
     source = sources.Values(_sources(values, inputs))
     vector = any(c.spec.activation.vector for c in columns)
     try:
-        parts = source.parts() if isinstance(renderer, TableRenderer) and not vector else None
+        terminal = isinstance(renderer, TableRenderer)
+        if terminal:  # only a terminal's table needs the head and tail (and loads termtable)
+            from actcli.termtable import HEAD, SHOW_ALL, TAIL
+        parts = source.parts() if terminal and not vector else None
         total = sources.count(parts) if parts is not None else 0
-        if isinstance(renderer, TableRenderer) and parts is not None and total > SHOW_ALL:
+        if terminal and parts is not None and total > SHOW_ALL:
             # A terminal shows the ends of a long range: compute those, not the rows between.
             write(sources.take(parts, 0, HEAD))
             renderer.skip(total - HEAD - TAIL)

@@ -14,6 +14,7 @@ Missing values (pandas NA, Polars and Arrow nulls, masked entries) stay missing;
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -35,15 +36,22 @@ def declared_dtype(x: Any, params: dict[str, Any]) -> tuple[dict[str, Any], Any]
     return params, None
 
 
+def _is_masked(x: Any) -> bool:
+    # np.ma loads on first use (4.8 ms): an array cannot be masked unless someone loaded it.
+    masked_module = sys.modules.get("numpy.ma")
+    return masked_module is not None and isinstance(x, masked_module.MaskedArray)
+
+
 def apply(x: Any, compute: Compute, vector: bool, return_dtype: Any = None) -> Any:
     """``compute`` on ``x``, whatever holds it; NumPy arrays and Python numbers go straight
     through. ``vector``: softmax-like, over an axis, so lazy containers give it whole rows.
     ``return_dtype``: what Polars' ``map_batches`` declared for the result, if anything."""
     library = _library(x)
-    if library in ("builtins", "numpy") and not isinstance(x, np.ma.MaskedArray):
+    masked = _is_masked(x)
+    if library in ("builtins", "numpy") and not masked:
         return _numpy(x, compute)
     adapter = ADAPTERS.get(library)
-    if isinstance(x, np.ma.MaskedArray):
+    if masked:
         adapter = _masked
     if adapter is None:
         return _numpy(x, compute)

@@ -719,10 +719,8 @@ def info(
         describe.print_info(spec, _console(no_color), plot=sys.stdout.isatty())
 
 
-class ExplainFormat(StrEnum):
-    auto = "auto"
-    plain = "plain"
-    json = "json"
+ExplainFormat = StrEnum("ExplainFormat", {f: f for f in ("auto", "plain", "json")})  # type: ignore[misc]
+EXPLAIN_AUTO = ExplainFormat("auto")
 
 
 @COMMANDS.command("explain", cls=Command,
@@ -732,7 +730,7 @@ def explain(
     kink: KinkOption = DEFAULT_KINK, dtype: DtypeOption = DEFAULT_DTYPE,
     format: Annotated[ExplainFormat, typer.Option(
         "--format", "-f", help="auto: formula lines on a terminal, plain text in a pipe; json: "
-        "records with x, value, grad, case, steps and notes.")] = ExplainFormat.auto,
+        "records with x, value, grad, case, steps and notes.")] = EXPLAIN_AUTO,
     json_nonfinite: JsonNonFinite = NonFinite.string, no_color: NoColor = False,
 ) -> None:
     """The working for each value, as a teacher writes it: the definition, the piece that applies
@@ -754,9 +752,9 @@ def explain(
     read = sources.Values(_sources(values, [str(path) for path in input or []])).batches()
     xs = fmt.round(np.concatenate([np.zeros(0), *read])).astype(np.float64)
     found = explaining.explain(spec, xs.tolist(), fmt, _convention(kink))
-    if format == ExplainFormat.json:
+    if format == "json":
         _print_json([item.record() for item in found])
-    elif format == ExplainFormat.plain or not sys.stdout.isatty():
+    elif format == "plain" or not sys.stdout.isatty():
         sys.stdout.write("".join(line + "\n" for line in explaining.plain_lines(spec, found)))
     else:
         explaining.print_rich(spec, found, _console(no_color))

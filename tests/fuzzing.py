@@ -1826,23 +1826,16 @@ def run_case(spec: Spec, use_subprocess: bool = False, timeout: float = 60.0
 # --- reproducers, reduction and the report -----------------------------------------------------
 
 
+PRINTF_ESCAPES = {"\\": "\\\\", "%": "%%", "'": "'\\''", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _printf(data: bytes) -> str:
     """A printf command writing ``data`` exactly (octal escapes for what is not plain ASCII)."""
     out = ""
     for byte in data:
         char = chr(byte)
-        if char == "\\":
-            out += "\\\\"
-        elif char == "%":
-            out += "%%"
-        elif char == "'":
-            out += "'\\''"
-        elif char == "\n":
-            out += "\\n"
-        elif char == "\t":
-            out += "\\t"
-        elif char == "\r":
-            out += "\\r"
+        if char in PRINTF_ESCAPES:
+            out += PRINTF_ESCAPES[char]
         elif 32 <= byte < 127:
             out += char
         else:

@@ -245,7 +245,10 @@ def _naive_note(act: Activation, x: float, params: dict[str, Any], exact: Any) -
     assert act.naive is not None
     code, formula = act.naive
     with np.errstate(all="ignore"):
-        naive = float(formula(np, np.float64(x), params))
+        given = formula(np, np.float64(x), params)
+    if given is None:  # the formula is for other parameters (GELU's erf form, not its tanh one)
+        return []
+    naive = float(given)
     if not math.isfinite(naive):
         return [_("the textbook formula {code} gives {naive} here (an intermediate overflows); the "
                   "exact value is {exact}").format(code=code, naive=shortest(naive),

@@ -259,7 +259,7 @@ class Activation:
     # A convention one of the seed texts teaches for the derivative at the kink: (who, which).
     taught: tuple[str, KinkConvention] | None = None
     # The textbook formula that loses digits somewhere, as code, and its float64 value (NumPy
-    # is passed in: the registry imports nothing heavy).
+    # is passed in: the registry imports nothing heavy), or None where it does not apply.
     naive: tuple[str, Callable[[Any, Any, Params], Any]] | None = None
 
     @property
@@ -750,8 +750,9 @@ ACTIVATIONS: tuple[Activation, ...] = (
                       (Term("Φ(x)", "Φ({x})", lambda m, x, p, v: _normal_cdf(x)),
                        Term("φ(x)", "φ({x})", lambda m, x, p, v: m.npdf(x))),
                       worked="{x}·{t0}")),
-        naive=("0.5 * x * (1 + math.erf(x / math.sqrt(2)))",
-               lambda np, x, p: 0.5 * x * (1 + math.erf(x / math.sqrt(2)))),
+        naive=("0.5 * x * (1 + math.erf(x / math.sqrt(2)))",  # the exact GELU's; None for tanh's
+               lambda np, x, p: (None if p["approximate"] == "tanh"
+                                 else 0.5 * x * (1 + math.erf(x / math.sqrt(2))))),
     ),
     Activation(
         name="silu",

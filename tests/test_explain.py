@@ -136,3 +136,10 @@ def test_in_a_terminal_every_line_fits(columns: int) -> None:
     assert screen.status == 0
     assert "gelu at x = -40" in screen.text and "note:" in screen.text
     assert max(cell_len(line) for line in screen.lines) <= columns
+
+
+def test_a_textbook_formula_is_compared_only_with_the_function_it_computes(run: Run) -> None:
+    """GELU's erf formula against its tanh approximation would be a difference of definitions,
+    not lost digits."""
+    assert "textbook" not in run("explain", "gelu:approximate=tanh", "-1", "-5").out
+    assert "textbook formula 0.5 * x * (1 + math.erf" in run("explain", "gelu", "-5").out

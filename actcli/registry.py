@@ -210,16 +210,20 @@ def _rectifier(slope: str, worked: str) -> tuple[Piece, ...]:
 
 def _box(low: str, high: str, below: str, inside: str, above: str, slope: str, worked: str,
          low_at: Callable[[Params], float], high_at: Callable[[Params], float],
-         closed: bool = False) -> tuple[Piece, ...]:
-    """Flat below ``low`` and above ``high``, a straight line between (hardtanh, relu6, the hard
-    sigmoids). ``closed``: the ends belong to the flat pieces (x ≤ low), else to the line."""
-    if closed:
-        return (Piece(f"{{x}} ≤ {low}", lambda x, p: x <= low_at(p), below, "0", worked=below),
-                Piece(f"{{x}} ≥ {high}", lambda x, p: x >= high_at(p), above, "0", worked=above),
-                Piece(f"{low} < {{x}} < {high}", _always, inside, slope, worked=worked))
-    return (Piece(f"{{x}} < {low}", lambda x, p: x < low_at(p), below, "0", worked=below),
-            Piece(f"{{x}} > {high}", lambda x, p: x > high_at(p), above, "0", worked=above),
-            Piece(f"{low} ≤ {{x}} ≤ {high}", _always, inside, slope, worked=worked))
+         closed: bool = False, worked_below: str = "", worked_above: str = "") -> tuple[Piece, ...]:
+    """Flat below ``low`` and above ``high`` (or ``above`` = x there), a straight line or curve
+    between (hardtanh, relu6, the hard sigmoids, hardswish). ``low``/``high`` as the conditions
+    show them ("{min_val}" puts in its value); ``worked_*``: the flat pieces with numbers put in
+    (default: as written). ``closed``: the ends belong to the outer pieces, else to the middle."""
+    outer_below = Piece(f"{{x}} {'≤' if closed else '<'} {low}",
+                        (lambda x, p: x <= low_at(p)) if closed else (lambda x, p: x < low_at(p)),
+                        below, "0", worked=worked_below or below)
+    outer_above = Piece(f"{{x}} {'≥' if closed else '>'} {high}",
+                        (lambda x, p: x >= high_at(p)) if closed else (lambda x, p: x > high_at(p)),
+                        above, "1" if above == "x" else "0", worked=worked_above or above)
+    middle = Piece(f"{low} {'<' if closed else '≤'} {{x}} {'<' if closed else '≤'} {high}", _always,
+                   inside, slope, worked=worked)
+    return outer_below, outer_above, middle
 
 
 @dataclass(frozen=True, eq=False)
@@ -504,8 +508,9 @@ ACTIVATIONS: tuple[Activation, ...] = (
         ),
         kinks_for=lambda p: _box_kinks(p["min_val"], p["max_val"], 1.0),
         constraint=_ordered("min_val", "max_val"),
-        pieces=_box("min_val", "max_val", "min_val", "x", "max_val", "1", "{x}",
-                    lambda p: p["min_val"], lambda p: p["max_val"]),
+        pieces=_box("{min_val}", "{max_val}", "min_val", "x", "max_val", "1", "{x}",
+                    lambda p: p["min_val"], lambda p: p["max_val"],
+                    worked_below="{min_val}", worked_above="{max_val}"),
     ),
     # exponential
     Activation(
@@ -589,7 +594,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         reference="Martins & Astudillo 2016, arXiv:1602.02068",
         aliases=("sparseplus",),
         pieces=_box("−1", "1", "0", "(x + 1)²/4", "x", "(x + 1)/2", "({x} + 1)²/4",
-                    lambda p: -1.0, lambda p: 1.0, closed=True),
+                    lambda p: -1.0, lambda p: 1.0, closed=True, worked_above="{x}"),
     ),
     Activation(
         name="squareplus",
@@ -779,7 +784,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
             Kink(3.0, left=1.5, right=1.0, pytorch=1.0),
         ),
         pieces=_box("−3", "3", "0", "x·(x + 3)/6", "x", "(2x + 3)/6", "{x}·({x} + 3)/6",
-                    lambda p: -3.0, lambda p: 3.0, closed=True),
+                    lambda p: -3.0, lambda p: 3.0, closed=True, worked_above="{x}"),
     ),
     Activation(
         name="mish",

@@ -143,3 +143,14 @@ def test_a_textbook_formula_is_compared_only_with_the_function_it_computes(run: 
     not lost digits."""
     assert "textbook" not in run("explain", "gelu:approximate=tanh", "-1", "-5").out
     assert "textbook formula 0.5 * x * (1 + math.erf" in run("explain", "gelu", "-5").out
+
+
+@pytest.mark.parametrize(("args", "case", "result"), [
+    (("hardtanh", "-5"), "x = -5 < -1, so f(x) = min_val", "f(-5) = -1"),
+    (("hardtanh", "0.3"), "x = 0.3: -1 ≤ 0.3 ≤ 1, so f(x) = x", "f(0.3) = 0.3"),
+    (("hardswish", "5"), "x = 5 ≥ 3, so f(x) = x", "f(5) = 5"),
+    (("sparse_plus", "0.3"), "x = 0.3: −1 < 0.3 < 1, so f(x) = (x + 1)²/4", "f(0.3) = (0.3 + 1)²/4 = 0.4225"),
+])
+def test_the_pieces_show_their_numbers(run: Run, args: tuple[str, ...], case: str, result: str) -> None:
+    lines = [line.strip() for line in run("explain", *args).out.splitlines()]
+    assert case in lines and result in lines, lines

@@ -716,7 +716,7 @@ def _read_names(reader: RecordReader, dialect: Dialect, name: str) -> tuple[list
     before the first record are skipped like any other."""
     skipped = 0
     record = reader.first_record()
-    while record and not record.strip():
+    while record and not record.strip(b"\r\n"):  # a line of spaces or tabs is a record
         skipped += record.count(b"\n")
         record = reader.first_record()
     if not record and reader.failure is not None:

@@ -274,3 +274,10 @@ def test_a_bad_first_record_after_blank_lines_names_its_own_line(run: Run, data:
                                                                  args: tuple[str, ...], line: int) -> None:
     result = run("apply", "relu", "-c", "1", *args, stdin=data)
     assert result.code == 1 and result.err.startswith(f"actcli: error: <stdin>:{line}: ")
+
+
+def test_a_header_of_empty_fields_is_a_header_not_a_blank_line(run: Run) -> None:
+    """A line holding only the delimiter (a tab) is a record of empty fields, as Python's csv
+    module reads it; only empty lines are skipped (the fuzzer, seed 81 case 3138)."""
+    result = run("table", "-c", "1", "leaky_relu", "-d", "\\t", stdin=b'\n\n\t\n".71"\ta\n')
+    assert (result.code, result.out) == (0, "\t\tleaky_relu()\n.71\ta\t0.71\n")

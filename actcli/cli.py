@@ -273,6 +273,7 @@ def _main(
     show_completion: Annotated[bool, typer.Option(
         "--show-completion", callback=_show_completion, is_eager=True,
         help="Print the completion script for the shell you are in.")] = False,
+    # Read by _language before Click parses (help must be built in it); declared for --help.
     lang: Annotated[Language | None, typer.Option(
         "--lang", show_default=False,
         help="The language of messages, help and explanations, anywhere on the command line "
@@ -1080,7 +1081,8 @@ def main() -> None:
         if shell != "bash":  # zsh and fish show descriptions: in the language in use
             for name in root.list_commands(None):
                 _translate_help(root.get_command(None, name))
-        completion.main(shell, _translate_help(root) if shell != "bash" else root)
+            _translate_help(root)
+        completion.main(shell, root)
         return
     run(sys.argv[1:])
 

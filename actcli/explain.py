@@ -114,13 +114,13 @@ def explain(spec: Spec, xs: Sequence[float], fmt: Format, kink: KinkConvention) 
     """The working for each of ``xs`` (already values of ``fmt``)."""
     act, params = spec.activation, spec.params
     points = np.array(xs, dtype=np.float64)
-    values = np.asarray(act(fmt.round(points), **params), dtype=np.float64)
-    grads = np.asarray(act.grad(fmt.round(points), kink=kink, **params), dtype=np.float64)
-    found = []
-    for index, (x, value, grad) in enumerate(zip(points.tolist(), values.tolist(), grads.tolist(),
-                                                 strict=True)):
-        found.append(_one(spec, x, value, grad, fmt, kink, points.tolist(), index))
-    return found
+    typed = fmt.round(points)  # an array of the format: the kernels round into it
+    values = np.asarray(act(typed, **params), dtype=np.float64)
+    grads = np.asarray(act.grad(typed, kink=kink, **params), dtype=np.float64)
+    vector = points.tolist()
+    return [_one(spec, x, value, grad, fmt, kink, vector, index)
+            for index, (x, value, grad) in enumerate(zip(vector, values.tolist(), grads.tolist(),
+                                                         strict=True))]
 
 
 def _one(spec: Spec, x: float, value: float, grad: float, fmt: Format, kink: KinkConvention,
@@ -144,7 +144,7 @@ def _one(spec: Spec, x: float, value: float, grad: float, fmt: Format, kink: Kin
     term_texts = _terms(act, piece, x, params, vector, steps)
     worked = piece.worked.format(x=compact(x), **_param_texts(params),
                                  **{f"t{i}": t for i, t in enumerate(term_texts)})
-    same = worked == value_text or (worked == compact(x) == compact(value)) or worked == compact(value)
+    same = worked in (value_text, compact(value))
     steps.append(f"f({compact(x)}) = {worked}" + ("" if same else f" = {value_text}"))
     if fmt.name != "float64":
         steps.append(_("the exact value correctly rounded to {dtype}: {value}").format(
@@ -218,8 +218,9 @@ def _notes(spec: Spec, x: float, value: float, grad: float, fmt: Format, piece: 
             "through several such layers multiply and vanish (the vanishing-gradient problem of "
             "sigmoid and tanh networks); ReLU-like functions keep f'(x) = 1 for x > 0.").format(
                 grad=shortest(grad, fmt.dtype)))
-    exact = _exact(act, x, params) if (value in (0.0, 1.0, -1.0) and x != 0) or act.naive else None
-    if exact is not None and value in (0.0, 1.0, -1.0) and x != 0 and exact != value:
+    rounds_to_a_unit = value in (0.0, 1.0, -1.0) and x != 0
+    exact = _exact(act, x, params) if rounds_to_a_unit or act.naive else None
+    if exact is not None and rounds_to_a_unit and exact != value:
         notes.append(_("f({x}) rounds to {value} in {dtype}; the exact value is {exact}").format(
             x=compact(x), value=shortest(value, fmt.dtype), dtype=fmt.name,
             exact=_exact_text(exact) if value == 0 else _offset_text(value, exact)))

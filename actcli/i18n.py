@@ -117,7 +117,7 @@ def _templates(language: str) -> list[tuple[re.Pattern[str], list[str], str]]:
             found.append((template_pattern(msgid), PLACEHOLDER.findall(msgid),
                           str(catalog.gettext(msgid)), len(PLACEHOLDER.sub("", msgid))))
     found.sort(key=lambda item: -item[3])
-    return [(pattern, names, text) for pattern, names, text, _ in found]
+    return [(pattern, names, text) for pattern, names, text, _length in found]
 
 
 def message(text: str) -> str:

@@ -192,8 +192,23 @@ SIGMOID_X = Term("σ(x)", "σ({x})", lambda m, x, p, v: 1 / (1 + m.exp(-x)))
 SIGMOID_MINUS_X = Term("σ(−x)", "σ({minus_x})", lambda m, x, p, v: 1 / (1 + m.exp(x)))
 TANH_X = Term("tanh(x)", "tanh({x})", lambda m, x, p, v: m.tanh(x))
 SOFTPLUS_X = Term("sp(x)", "log(1 + e^({x}))", lambda m, x, p, v: m.log1p(m.exp(x)))
+
+
+def _exp_sum(m: Any, v: Any) -> Any:
+    """S = Σⱼ e^(xⱼ − m), m = max(x): softmax's normaliser."""
+    top = max(v)
+    return m.fsum(m.exp(t - top) for t in v)
+
+
+def _gelu_u(m: Any, x: Any) -> Any:
+    """u = √(2/π)·(x + 0.044715·x³), the argument of tanh-GELU's tanh."""
+    return m.sqrt(2 / m.pi) * (x + m.mpf("0.044715") * x**3)
+
+
 VECTOR_MAX = Term("m", "max(x₁, …, xₙ)", lambda m, x, p, v: max(v))
-VECTOR_SUM = Term("S", "Σⱼ e^(xⱼ − m)", lambda m, x, p, v: m.fsum(m.exp(t - max(v)) for t in v))
+VECTOR_SUM = Term("S", "Σⱼ e^(xⱼ − m)", lambda m, x, p, v: _exp_sum(m, v))
+# x itself above 0: the right piece of ReLU and its relatives.
+ABOVE_ZERO = Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}")
 
 
 def _normal_cdf(x: Any) -> Any:
@@ -204,7 +219,7 @@ def _normal_cdf(x: Any) -> Any:
 
 def _rectifier(slope: str, worked: str) -> tuple[Piece, ...]:
     """x above 0, ``slope``·x at and below it (leaky, parametric and randomized ReLU)."""
-    return (Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
+    return (ABOVE_ZERO,
             Piece("{x} ≤ 0", _always, f"{slope}·x", slope, worked=worked))
 
 
@@ -419,7 +434,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1 if x > 0 else 0",
         reference="Nair & Hinton 2010, ICML (Rectified Linear Units Improve RBMs)",
         kinks_for=lambda p: (Kink(0.0, left=0.0, right=1.0, pytorch=0.0),),
-        pieces=(Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
+        pieces=(ABOVE_ZERO,
                 Piece("{x} ≤ 0", _always, "0", "0", worked="0")),
         taught=("the tutorial's f'(x) = 1 for x ≥ 0", "right"),
     ),
@@ -522,7 +537,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         reference="Clevert et al. 2015, arXiv:1511.07289",
         parameters=(Param("alpha", 1.0, "the value approached as x → −∞ is −alpha", **SCALE),),
         kinks_for=lambda p: _merged(Kink(0.0, left=p["alpha"], right=1.0, pytorch=p["alpha"])),
-        pieces=(Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
+        pieces=(ABOVE_ZERO,
                 Piece("{x} ≤ 0", _always, "α·(eˣ − 1)", "α·eˣ", (EXP_X,), worked="{alpha}·({t0} − 1)")),
         taught=("the glossary's f'(x) = f(x) + α for x ≤ 0", "left"),
         naive=("np.where(x > 0.0, x, alpha * (np.exp(x) - 1))",  # the glossary's code
@@ -551,7 +566,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = 1 if x > 0 else e^(x/α)",
         reference="Barron 2017, arXiv:1704.07483",
         parameters=(Param("alpha", 1.0, "scale of the negative part", **POSITIVE_SCALE),),
-        pieces=(Piece("{x} > 0", lambda x, p: x > 0, "x", "1", worked="{x}"),
+        pieces=(ABOVE_ZERO,
                 Piece("{x} ≤ 0", _always, "α·(e^(x/α) − 1)", "e^(x/α)",
                       (Term("e^(x/α)", "e^({x}/{alpha})", lambda m, x, p, v: m.exp(x / p["alpha"])),),
                       worked="{alpha}·({t0} − 1)")),
@@ -746,10 +761,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         other_defaults={"jax": {"approximate": "tanh"}},
         pieces=(Piece("", lambda x, p: p["approximate"] == "tanh", "(x/2)·(1 + tanh(u))",
                       "(1 + tanh(u))/2 + (x/2)·(1 − tanh²(u))·du/dx",
-                      (Term("u", "√(2/π)·({x} + 0.044715·({x})³)", lambda m, x, p, v: (
-                          m.sqrt(2 / m.pi) * (x + m.mpf("0.044715") * x**3))),
-                       Term("tanh(u)", "tanh(u)", lambda m, x, p, v: m.tanh(
-                           m.sqrt(2 / m.pi) * (x + m.mpf("0.044715") * x**3)))),
+                      (Term("u", "√(2/π)·({x} + 0.044715·({x})³)", lambda m, x, p, v: _gelu_u(m, x)),
+                       Term("tanh(u)", "tanh(u)", lambda m, x, p, v: m.tanh(_gelu_u(m, x)))),
                       worked="({x}/2)·(1 + {t1})"),
                 Piece("", _always, "x·Φ(x)", "Φ(x) + x·φ(x)",
                       (Term("Φ(x)", "Φ({x})", lambda m, x, p, v: _normal_cdf(x)),
@@ -840,8 +853,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         vector=True,
         grad_note="the diagonal of the Jacobian, ∂fᵢ/∂xᵢ",
         pieces=(Piece("", _always, "xᵢ − m − log S", "1 − e^(xᵢ − m)/S",
-                      (VECTOR_MAX, VECTOR_SUM, Term("log S", "log S", lambda m, x, p, v: m.log(
-                          m.fsum(m.exp(t - max(v)) for t in v)))),
+                      (VECTOR_MAX, VECTOR_SUM,
+                       Term("log S", "log S", lambda m, x, p, v: m.log(_exp_sum(m, v)))),
                       worked="{x} − {t0} − {t2}"),),
     ),
 )

@@ -33,6 +33,9 @@ ENVIRONMENT = [
     ("FORCE_COLOR", "When set and not empty, colours even in a pipe."),
     ("TERM", "dumb: no escape codes."),
     ("COLUMNS, LINES", "The terminal size tables and plots fit, when the terminal does not say."),
+    ("LC_ALL, LC_MESSAGES, LANG, LANGUAGE", "The language of messages, help and explanations, as "
+     "GNU gettext reads them: Japanese for ja (ja_JP.UTF-8), else English; C gives English. "
+     "--lang en|ja overrides them. Data never changes with the language."),
 ]
 EXAMPLES = [
     ("The seed tutorial's lines:", "actcli apply relu 1 -10 0 15 -20 --format tutorial"),

@@ -511,13 +511,16 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
         terminal = isinstance(renderer, TableRenderer)
         if terminal:  # only a terminal's table needs the head and tail (and loads termtable)
             from actcli.termtable import HEAD, SHOW_ALL, TAIL
-        parts = source.parts() if terminal and not vector else None
-        total = sources.count(parts) if parts is not None else 0
-        if terminal and parts is not None and total > SHOW_ALL:
+        known = source.parts() if terminal and not vector else None
+        total = sources.count(known[0]) if known is not None else 0
+        if known is not None and total > SHOW_ALL:
             # A terminal shows the ends of a long range: compute those, not the rows between.
+            parts, bad = known
             write(sources.take(parts, 0, HEAD))
             renderer.skip(total - HEAD - TAIL)
             write(sources.take(parts, total - TAIL, total))
+            if bad is not None:
+                raise bad
         elif vector:  # softmax is over all the values given, read first
             write(np.concatenate([np.zeros(0), *source.batches()]))
         else:

@@ -185,13 +185,21 @@ class Values:
         if pending:
             yield np.array(pending)
 
-    def parts(self) -> list[Range | float] | None:
+    def parts(self) -> tuple[list[Range | float], DataError | None] | None:
         """The values as numbers and ranges when there is no file and no stdin, so that their
-        count and any value are known without computing the others."""
+        count and any value are known without computing the others: those before a bad token,
+        and its error (raised once they are written, as batches() does)."""
         if any(isinstance(s, File) for s in self.sources):
             return None
-        return [Range.parse(s, f"argument {i}") if ":" in s else number(s, f"argument {i}")
-                for i, s in enumerate(self.sources, start=1) if isinstance(s, str)]
+        found: list[Range | float] = []
+        for index, source in enumerate(self.sources, start=1):
+            assert isinstance(source, str)
+            where = f"argument {index}"
+            try:
+                found.append(Range.parse(source, where) if ":" in source else number(source, where))
+            except DataError as error:
+                return found, error
+        return found, None
 
 
 def count(parts: list[Range | float]) -> int:

@@ -206,8 +206,10 @@ class TableRenderer(Renderer):
     def close(self) -> None:
         from actcli import termtable
 
-        termtable.render(self.kept.rows(self.headers), self.console, self.title, self.precision,
-                         keys=1 if self.show_x else 0)
+        rows = self.kept.rows(self.headers)
+        if rows.total == 0:  # no values (empty input, or a bad first one): no empty frame, as in a pipe
+            return
+        termtable.render(rows, self.console, self.title, self.precision, keys=1 if self.show_x else 0)
 
 
 def title_of(columns: Sequence[Column]) -> str:

@@ -108,6 +108,18 @@ def test_a_billion_row_range_shows_its_ends_at_once() -> None:
     assert "⋮ 999,999,960 rows not shown (1,000,000,000 in all)" in screen.text
 
 
+def test_a_bad_first_value_gives_the_error_and_no_empty_table() -> None:
+    screen = in_terminal("apply", "relu", "abc", columns=80, lines=24)
+    assert screen.status == 1
+    assert screen.text.strip() == "actcli: error: argument 1: cannot read 'abc' as a number"
+    kept = in_terminal("apply", "relu", "2", "abc", columns=80, lines=24)  # rows before it stay
+    assert kept.status == 1 and table_cells(kept.lines)[0] == ["2.0", "2.0"]
+    assert kept.lines[-1] == "actcli: error: argument 2: cannot read 'abc' as a number"
+    long = in_terminal("apply", "relu", "1:1000000000", "abc", columns=80, lines=24)  # at once
+    assert long.status == 1 and "(1,000,000,000 in all)" in long.text
+    assert long.lines[-1] == "actcli: error: argument 2: cannot read 'abc' as a number"
+
+
 def test_ctrl_c_on_a_long_stream_says_how_far_it_got() -> None:
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn("bash", ["-c", "yes 1 | actcli apply relu"], dimensions=(24, 80),

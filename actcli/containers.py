@@ -14,7 +14,6 @@ Missing values (pandas NA, Polars and Arrow nulls, masked entries) stay missing;
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -37,9 +36,9 @@ def declared_dtype(x: Any, params: dict[str, Any]) -> tuple[dict[str, Any], Any]
 
 
 def _is_masked(x: Any) -> bool:
-    # np.ma loads on first use (4.8 ms): an array cannot be masked unless someone loaded it.
-    masked_module = sys.modules.get("numpy.ma")
-    return masked_module is not None and isinstance(x, masked_module.MaskedArray)
+    # By the class hierarchy, not np.ma (4.8 ms to load), and not through sys.modules either:
+    # while another thread imports numpy.ma, the half-made module there has no MaskedArray yet.
+    return any(c.__name__ == "MaskedArray" and c.__module__.startswith("numpy.ma") for c in type(x).__mro__)
 
 
 def apply(x: Any, compute: Compute, vector: bool, return_dtype: Any = None) -> Any:

@@ -342,6 +342,10 @@ class CsvJob:
         self.precision = precision
         self.outputs = self._outputs(into)
         self.internal = [f"c{i}" for i in range(len(names))]  # Polars names: duplicates allowed
+        # Worked out once: read per column of a wide file, rebuilding them made it quadratic.
+        self.results = self._results()
+        self.numeric = self._numeric()
+        self.header = self._header()
 
     def _outputs(self, into: str | None) -> list[Output]:
         count = len(self.selected) * len(self.columns)
@@ -360,21 +364,18 @@ class CsvJob:
                 outputs.append(Output(column, source, name, self.replace))
         return outputs
 
-    @property
-    def results(self) -> list[bool]:
+    def _results(self) -> list[bool]:
         """For each output column, in header order: is it a result?"""
         replaced = {self.selected[o.source] for o in self.outputs if o.replaces}
         return [i in replaced for i in range(len(self.names))] + [
             True for o in self.outputs if not o.replaces]
 
-    @property
-    def numeric(self) -> list[bool]:
+    def _numeric(self) -> list[bool]:
         """For each output column: does it hold numbers (a result, or a number column of a typed input)?"""
         return [result or (i < len(self.types) and self.types[i].is_numeric())
                 for i, result in enumerate(self.results)]
 
-    @property
-    def header(self) -> list[str]:
+    def _header(self) -> list[str]:
         replaced = {self.selected[o.source]: o.name for o in self.outputs if o.replaces}
         kept = [replaced.get(i, n) for i, n in enumerate(self.names)]
         return kept + [o.name for o in self.outputs if not o.replaces]

@@ -15,6 +15,7 @@ the one-sided value of the branch the formula takes; callers use the registry's 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from actcli.registry import Activation
 
 PRECISIONS = (96, 192, 384, 768, 1536, 3072, 6144, 12288)  # bits, tried in turn
+# mpmath's working precision is one global, and CSV chunks are computed in two threads: one
+# evaluation at a time, or each runs at the other's precision (or at 53 bits, restored under it).
+_ONE_AT_A_TIME = threading.RLock()
 # Terms beyond 2**±FAR (e^-(10^300)) are far outside every format and beside every other term
 # (inputs, parameters and boundaries are doubles): they are summed as ±2**±FAR, keeping their sign.
 FAR = 2**16
@@ -433,11 +437,12 @@ def value(act: Activation, x: Any, params: dict[str, Any], derivative: bool,
     and are not zero, which a cancellation at too low a precision gives), or exact; None where
     it is not finite. Values beyond 2**±65536 are right in sign only."""
     previous = None
-    for result in _evaluations(act, x, params, derivative, position):
-        settled = previous is not None and result and abs(result - previous) <= abs(result) / 2**90
-        if result is None or settled:
-            return result
-        previous = result
+    with _ONE_AT_A_TIME:
+        for result in _evaluations(act, x, params, derivative, position):
+            settled = previous is not None and result and abs(result - previous) <= abs(result) / 2**90
+            if result is None or settled:
+                return result
+            previous = result
     return previous
 
 
@@ -445,12 +450,13 @@ def side(act: Activation, x: Any, params: dict[str, Any], derivative: bool, boun
          position: int | None = None) -> int:
     """The sign of (exact value - ``boundary``), 0 when they are equal: the precision rises
     until two evaluations agree on where the value lies (an exact one is evaluated once)."""
-    distances = _evaluations(act, x, params, derivative, position, boundary)
-    previous = next(distances)
-    for distance in distances:
-        if distance is None or previous is None:
-            return 0
-        if 8 * abs(distance - previous) < abs(distance):
-            return _sign(distance)
-        previous = distance
+    with _ONE_AT_A_TIME:
+        distances = _evaluations(act, x, params, derivative, position, boundary)
+        previous = next(distances)
+        for distance in distances:
+            if distance is None or previous is None:
+                return 0
+            if 8 * abs(distance - previous) < abs(distance):
+                return _sign(distance)
+            previous = distance
     return _sign(previous) if previous is not None else 0

@@ -281,3 +281,68 @@ def test_a_header_of_empty_fields_is_a_header_not_a_blank_line(run: Run) -> None
     module reads it; only empty lines are skipped (the fuzzer, seed 81 case 3138)."""
     result = run("table", "-c", "1", "leaky_relu", "-d", "\\t", stdin=b'\n\n\t\n".71"\ta\n')
     assert (result.code, result.out) == (0, "\t\tleaky_relu()\n.71\ta\t0.71\n")
+
+
+# --- worker threads ---------------------------------------------------------------------------
+
+
+def test_a_half_imported_numpy_ma_is_not_read(monkeypatch: pytest.MonkeyPatch, run: Run) -> None:
+    """While one CSV worker imports numpy.ma (Polars calls np.ma.getmask), the other finds the
+    half-made module in sys.modules, without MaskedArray yet: it must not look there."""
+    import types
+
+    import numpy.ma
+
+    half_made = types.ModuleType("numpy.ma")
+    monkeypatch.setitem(sys.modules, "numpy.ma", half_made)
+    assert actcli.get("relu")(np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]
+    masked = numpy.ma.MaskedArray([-1.0, 2.0], mask=[False, True])  # still known as masked
+    assert actcli.get("relu")(masked).mask.tolist() == [False, True]
+    assert run("apply", "relu", "-c", "x", stdin="x\n-1\n3\n").out == "x,relu(x)\n-1,0.0\n3,3.0\n"
+
+
+def test_mpmaths_precision_is_not_shared_between_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mpmath's working precision is one global: two workers settling near-ties at once (CSV
+    chunks in float16) would run at each other's precision, and the first to leave its
+    ``workprec`` would set the other's back to 53 bits. The first one in holds it; the second
+    waits (here, until the first stops waiting for it, after 0.5 s)."""
+    import threading
+
+    from mpmath import mp
+
+    from actcli import exact
+
+    first_in, second_in = threading.Event(), threading.Event()
+    seen: list[int] = []
+    sigmoid = exact.sigmoid
+
+    def sigmoid_watching_the_precision(x: object) -> object:
+        if threading.current_thread() is first:
+            first_in.set()
+            second_in.wait(0.5)
+        elif not seen:
+            seen.append(mp.prec)
+            second_in.set()
+            first.join(2)  # without a lock, the first leaves its workprec meanwhile
+            seen.append(mp.prec)
+        return sigmoid(x)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exact, "sigmoid", sigmoid_watching_the_precision)
+    act = actcli.get("sigmoid")
+    first = threading.Thread(target=exact.side, args=(act, 0.3, {}, False, 0.574))
+    first.start()
+    first_in.wait(2)
+    exact.side(act, 2.0, {}, False, 0.88)
+    first.join()
+    assert seen[0] == seen[1] > 53
+
+
+def test_a_wide_header_under_every_output_format_is_linear(tmp_path: Path) -> None:
+    """The job's header was rebuilt for each column shown: 30,000 columns took 50 s as JSON."""
+    data = ",".join(f"c{i}" for i in range(30_000)) + "\n" + ",".join(["1"] * 30_000) + "\n"
+    for fmt in ("ndjson", "json", "plain", "tsv"):
+        started = time.monotonic()
+        result = subprocess.run([ACTCLI, "apply", "relu", "-c", "c1", "-f", fmt], input=data.encode(),
+                                capture_output=True, check=True)
+        assert time.monotonic() - started < 20, fmt  # was 50 s; linear takes under 1 s
+        assert b"relu(c1)" in result.stdout or fmt == "plain"

@@ -1,9 +1,12 @@
 """Bridge between the registry and the kernels: dtypes, shapes, parameters and kink conventions.
 
 Inputs of any shape become float64 arrays. Inputs in a narrower format (float32, float16,
-bfloat16, float8_e4m3fn, float8_e5m2; see actcli.formats) are computed in float64, rounded to
-odd, then into their own format: correctly rounded, the rare results within the kernels' error
-of a rounding boundary decided again at high precision (actcli.exact).
+bfloat16, float8_e4m3fn, float8_e5m2; see actcli.formats) go through the compiled core
+(actcli._core): one fused pass in double with a proven error bound and a rounding test. The
+rare values the test cannot decide take the accurate path, the reference kernels
+(actcli.kernels) in double-double rounded to odd, where those within their own error of a
+rounding boundary are decided again at high precision (actcli.exact). Either way each result is
+rounded into its format once, correctly. float64 results come from the reference kernels.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from actcli import kernels
+from actcli import _core, kernels
 from actcli.extended import ROUND_TO_ODD
 from actcli.formats import FORMATS, Format, format_of
 
@@ -90,11 +93,11 @@ def _finish(y: NDArray[np.float64], values: NDArray[np.float64], shape: tuple[in
     """The float64 results in the result's format; below float64, the ambiguous ones decided
     at high precision (``exact_points``: results set by a convention, such as kinks, are exact)."""
     if fmt is not FLOAT64:
-        doubtful, boundary = fmt.ambiguous(y)
-        if exact_points is not None:
-            doubtful &= ~exact_points
-        if doubtful.any():
-            y = _decide(y, values, doubtful, boundary, fmt, act, params, derivative)
+        y = _decided(y, values, fmt, act, params, derivative, exact_points)
+    return _rounded(y, shape, fmt)
+
+
+def _rounded(y: NDArray[np.float64], shape: tuple[int, ...], fmt: Format) -> Any:
     result = fmt.round(y).reshape(shape)
     return result[()] if not shape else result
 
@@ -120,9 +123,58 @@ def _decide(y: NDArray[np.float64], values: NDArray[np.float64], doubtful: NDArr
     return y
 
 
+def core_kernel(act: Activation, params: dict[str, ParamValue],
+                derivative: bool) -> tuple[str, tuple[float, ...]]:
+    """The core's kernel for ``act`` and its numeric parameters in the registry's order: a choice
+    parameter picks the kernel (gelu's approximate="tanh": gelu_tanh), None stands for +inf (a
+    softplus threshold that never applies)."""
+    name = act.name + ("_tanh" if params.get("approximate") == "tanh" else "")
+    numbers = tuple(float("inf") if v is None else float(v) for k, v in params.items()
+                    if not isinstance(v, str))
+    return name + ("_grad" if derivative else ""), numbers
+
+
+def _narrow(act: Activation, values: NDArray[np.float64], params: dict[str, ParamValue], fmt: Format,
+            derivative: bool, fix: Fix | None) -> NDArray[np.float64]:
+    """Doubles that round correctly into ``fmt``: the core's where its rounding test decides,
+    the accurate path's where it does not (``fix`` sets the kinks' values, which are exact)."""
+    name, numbers = core_kernel(act, params, derivative)
+    flat = values.ravel()
+    y = np.empty_like(flat)
+    doubtful = np.empty(flat.size, dtype=np.uint8)
+    undecided = _core.narrow(name, flat, y, doubtful, numbers, fmt.name)
+    kinked = None
+    if fix is not None:
+        fix(flat, y)
+        kinked = np.logical_or.reduce([flat == point.at for point in act.kinks_for(params)])
+    if undecided:
+        where = doubtful.view(bool) if kinked is None else doubtful.view(bool) & ~kinked
+        if where.any():
+            kernel = getattr(kernels, act.name + ("_grad" if derivative else ""))
+            hard = flat[where]
+            settled = _run(kernel, act, hard, params, fmt, fix)
+            y[where] = _decided(settled, hard, fmt, act, params, derivative)
+    return y.reshape(values.shape)
+
+
+def _decided(y: NDArray[np.float64], values: NDArray[np.float64], fmt: Format, act: Activation,
+             params: dict[str, ParamValue], derivative: bool,
+             exact_points: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
+    """The reference kernels' doubles (rounded to odd), the ambiguous ones decided at high
+    precision (``exact_points``: results set by a convention, such as kinks, are exact)."""
+    doubtful, boundary = fmt.ambiguous(y)
+    if exact_points is not None:
+        doubtful &= ~exact_points
+    if doubtful.any():
+        y = _decide(y, values, doubtful, boundary, fmt, act, params, derivative)
+    return y
+
+
 def evaluate(act: Activation, x: ArrayLike, params: dict[str, ParamValue]) -> Any:
     """``act`` at ``x`` with validated ``params``."""
     values, shape, fmt = _prepare(x)
+    if fmt is not FLOAT64 and not act.vector:
+        return _rounded(_narrow(act, values, params, fmt, False, None), shape, fmt)
     y = _run(getattr(kernels, act.name), act, values, params, fmt)
     return _finish(y, values, shape, fmt, act, params, False)
 
@@ -146,6 +198,8 @@ def differentiate(
             if where.any():  # the common case is none: any() costs less than a masked copy
                 np.copyto(g, derivative, where=where)
 
+    if fmt is not FLOAT64 and not act.vector:
+        return _rounded(_narrow(act, values, params, fmt, True, at_the_kinks if kinks else None), shape, fmt)
     g = _run(kernel, act, values, params, fmt, at_the_kinks if points else None)
     exact_points = None
     if fmt is not FLOAT64 and kinks:  # results set by a convention need no second look

@@ -50,8 +50,12 @@ def _round(p: Pair) -> Array:
 
 
 def _exact_pair(value: Pair) -> Array:
-    """A sum or product formed error-free: plain rounding for float64, once to odd otherwise."""
-    return _round(value) if ext.ROUND_TO_ODD.get() else value[0]
+    """A sum or product formed error-free: plain rounding for float64, once to odd otherwise
+    (an exact one as it is: -0.0·slope stays -0.0, as in float64 and PyTorch)."""
+    result: Array = value[0]
+    if ext.ROUND_TO_ODD.get():
+        result = np.where(value[1] == 0, value[0], _round(value))
+    return result
 
 
 def _scale_pair(p: Pair, k: NDArray[np.int64]) -> Pair:

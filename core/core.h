@@ -1,0 +1,26 @@
+/* The compiled core's shared declarations: formats, and the kernels of narrow.c (compiled once
+   for each instruction set; CORE_KERNELS_NAME names that build's table). */
+#ifndef ACTCLI_CORE_H
+#define ACTCLI_CORE_H
+
+#include <stddef.h>
+
+/* A binary format below float64: precision_scale = 2**(1 - precision), least_quantum = its
+   smallest subnormal, largest = its largest finite value, overflow = what lies beyond it. */
+struct core_format {
+    double precision_scale, least_quantum, largest, overflow;
+};
+
+typedef void core_loop(const double *x, double *y, unsigned char *doubtful, ptrdiff_t n,
+                       const double *parameters, const struct core_format *format);
+
+struct core_kernel {
+    const char *name;  /* the reference kernel's name in actcli/kernels.py; gelu_tanh for its tanh form */
+    core_loop *loop;
+    int bound;  /* relative error bound, in units of 2**-53; 0: the result is exact */
+};
+
+extern const struct core_kernel core_kernels_baseline[];
+extern const struct core_kernel core_kernels_v3[];
+
+#endif

@@ -1,0 +1,168 @@
+"""The compiled core (actcli._core) against the reference kernels it replaces below float64.
+
+The reference (actcli/kernels.py in double-double, rounded to odd, ties decided by mpmath) is
+correctly rounded in every narrow format, and so is the core: they must agree bit for bit on
+10**6 inputs per function (random bit patterns, so every exponent, subnormals, ±inf and NaN; a
+normal(0, 3) sample; and the hard points: kinks, roots of derivatives, saturation ends). NaN
+compares equal to NaN whatever its payload (the core passes the input's NaN on).
+
+The fast path's error bounds, which its rounding test rests on, are checked here too: each
+kernel's double result against the float64 reference (within 0.505 ULP of the exact value) on
+the same inputs, every error below a quarter of the bound the kernel declares.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pytest
+
+import actcli
+from actcli import _core, compute
+from actcli.formats import FORMATS
+from tests.points import hard_points
+
+SIZE = 1_000_000
+
+
+def cases() -> list[tuple[str, dict[str, Any]]]:
+    """Every elementwise activation, with the parameter choices that take other branches."""
+    extra: dict[str, list[dict[str, Any]]] = {
+        "gelu": [{"approximate": "tanh"}], "softplus": [{"threshold": 20.0}, {"beta": 3.0}],
+        "elu": [{"alpha": 0.3}], "celu": [{"alpha": 0.3}], "leaky_relu": [{"negative_slope": -0.5}],
+        "squareplus": [{"b": 1e-150}, {"b": 1e150}], "hardtanh": [{"min_val": -0.1, "max_val": 0.7}],
+        "threshold": [{"threshold": 0.3, "value": -1.2}], "softshrink": [{"lambd": 0.1}],
+    }
+    return [(name, params) for name in actcli.names() if not actcli.get(name).vector
+            for params in [{}, *extra.get(name, [])]]
+
+
+CASES = cases()
+IDS = [name + "".join(f",{k}={v}" for k, v in params.items()) for name, params in CASES]
+
+
+@cache
+def inputs() -> np.ndarray:
+    """Random float32 bit patterns and a normal(0, 3) sample."""
+    rng = np.random.default_rng(19)
+    patterns = rng.integers(0, 2**32, SIZE // 2, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    return np.concatenate([patterns, rng.normal(0.0, 3.0, SIZE // 2).astype(np.float32)])
+
+
+def case_inputs(name: str, params: dict[str, Any]) -> np.ndarray:
+    """The inputs, and the activation's hard points in float32 (kinks, roots, saturation ends)."""
+    return np.concatenate([inputs(), hard_points(name, params, np.float32).astype(np.float32)])
+
+
+def reference(act: actcli.Activation, x: np.ndarray, params: dict[str, Any], derivative: bool) -> np.ndarray:
+    """The reference path, as compute took it before the core: kernels in double-double rounded to
+    odd, kinks by convention, ambiguous results decided by mpmath."""
+    values, shape, fmt = compute._prepare(x)
+    bound = act.bind(params)
+    name = act.name + ("_grad" if derivative else "")
+    from actcli import kernels
+
+    fix, exact_points = None, None
+    if derivative:
+        kinks = [(point.at, point.derivative("pytorch")) for point in act.kinks_for(bound)]
+
+        def fix(v: np.ndarray, g: np.ndarray) -> None:
+            for at, d in kinks:
+                np.copyto(g, d, where=v == at)
+
+        exact_points = np.logical_or.reduce([values == at for at, _ in kinks]) if kinks else None
+    y = compute._run(getattr(kernels, name), act, values, bound, fmt, fix if derivative else None)
+    return compute._finish(y, values, shape, fmt, act, bound, derivative, exact_points)  # type: ignore[no-any-return]
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    unsigned = {1: np.uint8, 2: np.uint16, 4: np.uint32}[a.itemsize]
+    both_nan = np.isnan(a.astype(np.float32)) & np.isnan(b.astype(np.float32))
+    return (a.view(unsigned) == b.view(unsigned)) | both_nan  # type: ignore[no-any-return]
+
+
+def assert_as_the_reference(act: actcli.Activation, x: np.ndarray, params: dict[str, Any],
+                            derivative: bool) -> None:
+    with np.errstate(all="ignore"):
+        core = act.grad(x, **params) if derivative else act(x, **params)
+        ref = reference(act, x, params, derivative)
+    differ = ~same_bits(core, ref)
+    first = np.flatnonzero(differ)[:3]
+    assert not differ.any(), [(float(x[i]), float(core[i]), float(ref[i])) for i in first]
+
+
+@pytest.mark.parametrize("derivative", [False, True], ids=["value", "grad"])
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_float32_bit_for_bit_with_the_reference(name: str, params: dict[str, Any], derivative: bool) -> None:
+    assert_as_the_reference(actcli.get(name), case_inputs(name, params), params, derivative)
+
+
+@pytest.mark.parametrize("fmt", ["float16", "bfloat16", "float8_e4m3fn", "float8_e5m2"])
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_narrow_formats_every_input_bit_for_bit(name: str, params: dict[str, Any], fmt: str) -> None:
+    """Every bit pattern of the format, values and derivatives."""
+    dtype = FORMATS[fmt].dtype
+    unsigned = np.uint16 if dtype.itemsize == 2 else np.uint8
+    x = np.arange(2 ** (8 * dtype.itemsize), dtype=np.uint32).astype(unsigned).view(dtype)
+    for derivative in (False, True):
+        assert_as_the_reference(actcli.get(name), x, params, derivative)
+
+
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_the_error_bounds_hold_with_room(name: str, params: dict[str, Any]) -> None:
+    """The core's double against the float64 reference: every error below a quarter of the bound
+    the kernel declares (in units of 2**-53 of the result), beside the reference's own 0.505 ULP."""
+    act = actcli.get(name)
+    bound = act.bind(params)
+    x = case_inputs(name, params)[::10].astype(np.float64)
+    bounds = dict(_core.kernels())
+    for derivative in (False, True):
+        kernel, numbers = compute.core_kernel(act, bound, derivative)
+        if bounds[kernel] == 0:
+            continue
+        y = np.empty_like(x)
+        _core.narrow(kernel, x, y, np.empty(x.size, np.uint8), numbers, "float32")
+        with np.errstate(all="ignore"):
+            exact = act.grad(x, **params) if derivative else act(x, **params)
+            finite = np.isfinite(exact) & (np.abs(exact) > 2.0**-1000)
+            error = np.abs(y[finite] - exact[finite]) / np.abs(exact[finite]) / 2.0**-53
+        worst = float(np.max(error, initial=0.0))
+        assert worst + 0.6 < bounds[kernel] / 4, (kernel, worst, float(x[finite][np.argmax(error)]))
+
+
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_doubtful_values_are_rare(name: str, params: dict[str, Any]) -> None:
+    """The rounding test leaves few values to the accurate path (those come out right above)."""
+    act = actcli.get(name)
+    x = case_inputs(name, params).astype(np.float64)
+    y, doubtful = np.empty_like(x), np.empty(x.size, np.uint8)
+    for derivative in (False, True):
+        kernel, numbers = compute.core_kernel(act, act.bind(params), derivative)
+        count = _core.narrow(kernel, x, y, doubtful, numbers, "float32")
+        assert count == int(doubtful.sum())
+        # rrelu: x·(1/8 + 1/3)/2 lies within 2**-55 of a midpoint for x a multiple of 3
+        assert count <= (0.05 if kernel == "rrelu" else 0.001) * x.size, (kernel, count)
+
+
+def test_the_baseline_build_gives_the_same_bits() -> None:
+    """The module runs its x86-64-v3 build (AVX2, FMA: other roundings inside) where the processor
+    has it; ACTCLI_CORE_BASELINE=1 forces the portable one. Correctly rounded, both agree."""
+    import os
+    import subprocess
+    import sys
+
+    program = ("import sys, numpy as np, actcli, actcli._core as c; from tests.test_core import inputs; "
+               "x = inputs(); print(c.instruction_set); names = ('gelu', 'silu', 'softplus', 'tanh'); "
+               "np.save(sys.argv[1], np.stack([actcli.get(n)(x) for n in names]))")
+    results = []
+    for forced in ("1", ""):
+        path = f"/tmp/actcli-core-{os.getpid()}-{forced or 'auto'}.npy"
+        environment = {**os.environ, "ACTCLI_CORE_BASELINE": forced}
+        ran = subprocess.run([sys.executable, "-c", program, path], capture_output=True, text=True,
+                             check=True, env=environment)
+        results.append((ran.stdout.strip(), np.load(path)))
+        os.unlink(path)
+    assert results[0][0] == "baseline"
+    assert results[0][1].tobytes() == results[1][1].tobytes()

@@ -42,7 +42,7 @@ static PyObject *narrow(PyObject *self, PyObject *args) {
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strcmp(formats[i].name, format_name) == 0) format = &formats[i].format;
     Py_ssize_t n = x.len / (Py_ssize_t)sizeof(double);
-    double values[8];
+    double values[8] = {0};
     Py_ssize_t count = PyTuple_GET_SIZE(parameters);
     if (kernel->name == NULL || format == NULL) {
         PyErr_Format(PyExc_LookupError, "the core has no kernel %s in %s", name, format_name);

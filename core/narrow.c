@@ -50,14 +50,22 @@ static inline double sign_of(double x, double s) {
 static inline double min_of(double a, double b) { return b < a ? b : a; }
 static inline double max_of(double a, double b) { return b > a ? b : a; }
 static inline double clamp(double x, double low, double high) { return min_of(max_of(x, low), high); }
+/* v where the condition holds, else +0.0, as a bit mask: GCC turns `c ? 1.0 : 0.0` into an
+   integer-to-double conversion that AVX2 lacks, and then does not vectorize the loop. */
+static inline double only_if(int condition, double v) {
+    return from_bits(bits_of(v) & (uint64_t)-(int64_t)condition);
+}
 
 /* Round to odd: the double of hi + lo (|lo| <= ulp(hi)/2, both exact) that keeps a sticky bit,
    so that one more rounding into a format of at most 51 bits is the correct one. */
 static inline double round_to_odd(double hi, double lo) {
     uint64_t u = bits_of(hi);
-    uint64_t inexact_even = (lo != 0.0) & (abs_of(hi) <= 0x1.fffffffffffffp1023) & ~u & 1u;
-    uint64_t away = (bits_of(lo) ^ u) >> 63 ? 0 : 1; /* lo on the side away from zero */
-    return from_bits(u + (away ? inexact_even : -inexact_even));
+    uint64_t inexact = (uint64_t)-(int64_t)(lo != 0.0 && abs_of(hi) <= 0x1.fffffffffffffp1023);
+    uint64_t even = -(~u & 1);
+    /* one step away from zero where lo has hi's sign, else toward it (masks: no selects, which
+       AVX2 lacks for 64-bit integers) */
+    uint64_t step = 1 - (((bits_of(lo) ^ u) >> 63) << 1);
+    return from_bits(u + (step & inexact & even));
 }
 
 /* a + b rounded to odd (Knuth's two-sum gives the rounding error exactly). */
@@ -81,6 +89,7 @@ static const double INV_FACTORIAL[12] = {0x1.0000000000000p-1, 0x1.5555555555555
 /* (e^r - 1 - r)/r², by Horner's rule from the last term. */
 static inline double exp_tail(double r) {
     double p = INV_FACTORIAL[11];
+    #pragma GCC unroll 32
     for (int i = 10; i >= 0; i--) p = p * r + INV_FACTORIAL[i];
     return p;
 }
@@ -163,6 +172,7 @@ static inline double erfcx_of(double z) {
     double d = z - i * 0x1p-5;
     const double *row = ERFCX[(int)i];
     double p = row[ERFCX_WIDTH - 1];
+    #pragma GCC unroll 32
     for (int column = ERFCX_WIDTH - 2; column > 2; column--) p = p * d + row[column];
     return row[0] + (row[2] * d + (row[1] + d * d * p));
 }
@@ -181,6 +191,7 @@ static inline double near_root(double x, const double *root, const double *lead,
                                int terms) {
     double h = (x - root[0]) - root[1];
     double p = series[terms - 1];
+    #pragma GCC unroll 32
     for (int i = terms - 2; i >= 0; i--) p = p * h + series[i];
     return h * (lead[0] + (lead[2] * h + (lead[1] + h * h * p)));
 }
@@ -212,9 +223,9 @@ static inline double divide_to_odd(double a, double d) {
 #define P(i) (p[i])
 
 static inline double relu(double x, const double *p, double *b) { (void)p; return x < 0 ? 0.0 : x; }
-static inline double relu_grad(double x, const double *p, double *b) { (void)p; return x > 0 ? 1.0 : 0.0; }
+static inline double relu_grad(double x, const double *p, double *b) { (void)p; return only_if(x > 0, 1.0); }
 static inline double relu6(double x, const double *p, double *b) { (void)p; return x < 0 ? 0.0 : x > 6 ? 6.0 : x; }
-static inline double relu6_grad(double x, const double *p, double *b) { (void)p; return x > 0 && x < 6 ? 1.0 : 0.0; }
+static inline double relu6_grad(double x, const double *p, double *b) { (void)p; return only_if(x > 0 && x < 6, 1.0); }
 
 static inline double times_exactly(double x, double slope) { /* x·slope rounded to odd */
     double y = x * slope;
@@ -237,9 +248,9 @@ static inline double rrelu(double x, const double *p, double *b) {
 }
 static inline double rrelu_grad(double x, const double *p, double *b) { return slope_unit_grad(x, (P(0) + P(1)) / 2); }
 static inline double threshold(double x, const double *p, double *b) { return x <= P(0) ? P(1) : x; }
-static inline double threshold_grad(double x, const double *p, double *b) { return x > P(0) ? 1.0 : 0.0; }
+static inline double threshold_grad(double x, const double *p, double *b) { return only_if(x > P(0), 1.0); }
 static inline double hardtanh(double x, const double *p, double *b) { return x < P(0) ? P(0) : x > P(1) ? P(1) : x; }
-static inline double hardtanh_grad(double x, const double *p, double *b) { return x > P(0) && x < P(1) ? 1.0 : 0.0; }
+static inline double hardtanh_grad(double x, const double *p, double *b) { return only_if(x > P(0) && x < P(1), 1.0); }
 
 static inline double elu(double x, const double *p, double *b) { return x > 0 ? x : P(0) * expm1_of(x); }
 static inline double elu_grad(double x, const double *p, double *b) { return x > 0 ? 1.0 : P(0) * exp_of(min_of(x, 0.0), 0.0); }
@@ -320,7 +331,7 @@ static inline double hard_sigmoid(double x, const double *p, double *b) {
 }
 static inline double hard_sigmoid_grad(double x, const double *p, double *b) {
     (void)p;
-    return x > -3.0 && x < 3.0 ? 1.0 / 6.0 : 0.0;
+    return only_if(x > -3.0 && x < 3.0, 1.0 / 6.0);
 }
 static inline double sparse_sigmoid(double x, const double *p, double *b) {
     (void)p;
@@ -328,7 +339,7 @@ static inline double sparse_sigmoid(double x, const double *p, double *b) {
 }
 static inline double sparse_sigmoid_grad(double x, const double *p, double *b) {
     (void)p;
-    return x > -1.0 && x < 1.0 ? 0.5 : 0.0;
+    return only_if(x > -1.0 && x < 1.0, 0.5);
 }
 
 /* tanh(a) = -expm1(-2a)/(2 + expm1(-2a)) for a = |x| <= 20 (beyond, it rounds to 1). */
@@ -359,6 +370,7 @@ static inline double softsign_grad(double x, const double *p, double *b) {
 static inline double tanhshrink(double x, const double *p, double *b) {
     (void)p;
     double a = abs_of(x), square = a * a, inner = 0.0;
+    #pragma GCC unroll 32
     for (int n = 24; n >= 1; n--) inner = square / ((2 * n + 1) + inner);
     double small = a * (inner / (1.0 + inner));
     double large = a - tanh_abs(a);
@@ -374,12 +386,12 @@ static inline double tanhshrink_grad(double x, const double *p, double *b) {
     return t * t;
 }
 static inline double hardshrink(double x, const double *p, double *b) { return abs_of(x) > P(0) ? x : 0.0; }
-static inline double hardshrink_grad(double x, const double *p, double *b) { return abs_of(x) > P(0) ? 1.0 : 0.0; }
+static inline double hardshrink_grad(double x, const double *p, double *b) { return only_if(abs_of(x) > P(0), 1.0); }
 static inline double softshrink(double x, const double *p, double *b) {
     double below = sum_to_odd(x, P(0)), above = sum_to_odd(x, -P(0));
     return x > P(0) ? above : x < -P(0) ? below : 0.0;
 }
-static inline double softshrink_grad(double x, const double *p, double *b) { return abs_of(x) > P(0) ? 1.0 : 0.0; }
+static inline double softshrink_grad(double x, const double *p, double *b) { return only_if(abs_of(x) > P(0), 1.0); }
 
 /* GELU: x·Φ(x), Φ(-|x|) = e^(-x²/2)·erfcx(|x|/√2)/2; x itself beyond 40. */
 static inline double gelu(double x, const double *p, double *b) {
@@ -477,7 +489,7 @@ static inline double mish_grad(double x, const double *p, double *b) {
     return x > 40.0 ? 1.0 : g;
 }
 static inline double identity(double x, const double *p, double *b) { (void)p; return x; }
-static inline double identity_grad(double x, const double *p, double *b) { (void)p; return x == x ? 1.0 : x; }
+static inline double identity_grad(double x, const double *p, double *b) { (void)p; return only_if(x == x, 1.0); }
 
 /* --- the rounding test and the loops ------------------------------------------------------- */
 
@@ -504,9 +516,11 @@ static inline unsigned char doubtful(double y, double bound, const struct core_f
     static void loop_##name(const double *restrict x, double *restrict y, unsigned char *restrict d, \
                             ptrdiff_t n, const double *restrict p, const struct core_format *f) {  \
         const struct core_format format = *f;                                                      \
+        const double q[4] = {p[0], p[1], p[2], p[3]}; /* in registers, not loads in the loop */   \
+        _Pragma("GCC ivdep") /* the erfcx table's gathers do not alias y or d */                  \
         for (ptrdiff_t i = 0; i < n; i++) {                                                        \
             double bound = (bound_in_u);                                                           \
-            double v = name(x[i], p, &bound);                                                      \
+            double v = name(x[i], q, &bound);                                                      \
             v = x[i] == x[i] ? v : x[i];                                                           \
             y[i] = v;                                                                              \
             d[i] = doubtful(v, bound * U, &format);                                                \

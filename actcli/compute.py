@@ -27,13 +27,19 @@ if TYPE_CHECKING:
 FLOAT64 = FORMATS["float64"]
 
 
-def _prepare(x: ArrayLike) -> tuple[NDArray[np.float64], tuple[int, ...], Format]:
-    """The input as a float64 array of at least one dimension (kernels assign through masks,
-    which 0-d arrays do not allow), its shape, and the format the result must have."""
+def _given(x: ArrayLike) -> tuple[NDArray[Any], Format]:
+    """The input as an array, and the format the result must have."""
     fmt = format_of(getattr(x, "dtype", None)) or FLOAT64
     given = np.asarray(x)
     if given.dtype.kind not in "biuf" and format_of(given.dtype) is None:
         raise TypeError(f"an activation takes real numbers, not {given.dtype} ({type(x).__name__})")
+    return given, fmt
+
+
+def _prepare(x: ArrayLike) -> tuple[NDArray[np.float64], tuple[int, ...], Format]:
+    """The input as a float64 array of at least one dimension (kernels assign through masks,
+    which 0-d arrays do not allow), its shape, and the format the result must have."""
+    given, fmt = _given(x)
     # No copy of a float64 array: the kernels never write into their input.
     values = np.asarray(given, dtype=np.float64)
     return np.atleast_1d(values), values.shape, fmt
@@ -88,16 +94,11 @@ def _chunks(kernel: Any, act: Activation, values: NDArray[np.float64],
 
 
 def _finish(y: NDArray[np.float64], values: NDArray[np.float64], shape: tuple[int, ...], fmt: Format,
-            act: Activation, params: dict[str, ParamValue], derivative: bool,
-            exact_points: NDArray[np.bool_] | None = None) -> Any:
+            act: Activation, params: dict[str, ParamValue], derivative: bool) -> Any:
     """The float64 results in the result's format; below float64, the ambiguous ones decided
-    at high precision (``exact_points``: results set by a convention, such as kinks, are exact)."""
+    at high precision."""
     if fmt is not FLOAT64:
-        y = _decided(y, values, fmt, act, params, derivative, exact_points)
-    return _rounded(y, shape, fmt)
-
-
-def _rounded(y: NDArray[np.float64], shape: tuple[int, ...], fmt: Format) -> Any:
+        y = _decided(y, values, fmt, act, params, derivative)
     result = fmt.round(y).reshape(shape)
     return result[()] if not shape else result
 
@@ -134,37 +135,34 @@ def core_kernel(act: Activation, params: dict[str, ParamValue],
     return name + ("_grad" if derivative else ""), numbers
 
 
-def _narrow(act: Activation, values: NDArray[np.float64], params: dict[str, ParamValue], fmt: Format,
-            derivative: bool, fix: Fix | None) -> NDArray[np.float64]:
-    """Doubles that round correctly into ``fmt``: the core's where its rounding test decides,
-    the accurate path's where it does not (``fix`` sets the kinks' values, which are exact)."""
+def _narrow(act: Activation, given: NDArray[Any], params: dict[str, ParamValue], fmt: Format,
+            derivative: bool, kinks: list[tuple[float, float]]) -> Any:
+    """The results in ``fmt``, correctly rounded: the core's where its rounding test decides, the
+    accurate path's where it does not; ``kinks``: (point, derivative) set by the convention."""
     name, numbers = core_kernel(act, params, derivative)
-    flat = values.ravel()
-    y = np.empty_like(flat)
-    doubtful = np.empty(flat.size, dtype=np.uint8)
-    undecided = _core.narrow(name, flat, y, doubtful, numbers, fmt.name)
-    kinked = None
-    if fix is not None:
-        fix(flat, y)
-        kinked = np.logical_or.reduce([flat == point.at for point in act.kinks_for(params)])
-    if undecided:
-        where = doubtful.view(bool) if kinked is None else doubtful.view(bool) & ~kinked
-        if where.any():
-            kernel = getattr(kernels, act.name + ("_grad" if derivative else ""))
-            hard = flat[where]
-            settled = _run(kernel, act, hard, params, fmt, fix)
-            y[where] = _decided(settled, hard, fmt, act, params, derivative)
-    return y.reshape(values.shape)
+    single = fmt.name == "float32"  # float32 in and out; the other formats' values go as doubles
+    x = np.ascontiguousarray(given, dtype=np.float32 if single else np.float64).reshape(-1)
+    out = np.empty_like(x)
+    doubtful = np.empty(x.size, dtype=np.intp)
+    count = _core.narrow(name, x, out, doubtful, numbers, fmt.name)
+    if count:
+        hard = doubtful[:count]
+        values = x[hard].astype(np.float64)
+        kernel = getattr(kernels, act.name + ("_grad" if derivative else ""))
+        settled = _decided(_run(kernel, act, values, params, fmt), values, fmt, act, params, derivative)
+        out[hard] = fmt.round(settled) if single else settled
+    result = out if single else fmt.round(out)
+    for at, value in kinks:
+        np.copyto(result, fmt.round(np.array([value]))[0], where=x == np.float64(at))
+    result = result.reshape(given.shape)
+    return result[()] if not given.shape else result
 
 
 def _decided(y: NDArray[np.float64], values: NDArray[np.float64], fmt: Format, act: Activation,
-             params: dict[str, ParamValue], derivative: bool,
-             exact_points: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
+             params: dict[str, ParamValue], derivative: bool) -> NDArray[np.float64]:
     """The reference kernels' doubles (rounded to odd), the ambiguous ones decided at high
-    precision (``exact_points``: results set by a convention, such as kinks, are exact)."""
+    precision."""
     doubtful, boundary = fmt.ambiguous(y)
-    if exact_points is not None:
-        doubtful &= ~exact_points
     if doubtful.any():
         y = _decide(y, values, doubtful, boundary, fmt, act, params, derivative)
     return y
@@ -172,9 +170,10 @@ def _decided(y: NDArray[np.float64], values: NDArray[np.float64], fmt: Format, a
 
 def evaluate(act: Activation, x: ArrayLike, params: dict[str, ParamValue]) -> Any:
     """``act`` at ``x`` with validated ``params``."""
-    values, shape, fmt = _prepare(x)
+    given, fmt = _given(x)
     if fmt is not FLOAT64 and not act.vector:
-        return _rounded(_narrow(act, values, params, fmt, False, None), shape, fmt)
+        return _narrow(act, given, params, fmt, False, [])
+    values, shape, fmt = _prepare(given)
     y = _run(getattr(kernels, act.name), act, values, params, fmt)
     return _finish(y, values, shape, fmt, act, params, False)
 
@@ -183,9 +182,12 @@ def differentiate(
     act: Activation, x: ArrayLike, params: dict[str, ParamValue], kink: KinkConvention
 ) -> Any:
     """The first derivative of ``act`` at ``x``; at each kink the value ``kink`` asks for."""
-    values, shape, fmt = _prepare(x)
-    kernel = getattr(kernels, act.name + "_grad")
+    given, fmt = _given(x)
     kinks = [(point.at, point.derivative(kink)) for point in act.kinks_for(params)]
+    if fmt is not FLOAT64 and not act.vector:
+        return _narrow(act, given, params, fmt, True, kinks)
+    values, shape, fmt = _prepare(given)
+    kernel = getattr(kernels, act.name + "_grad")
     points = kinks
     if fmt is FLOAT64:  # where the kernel's own branch gives the convention's value, keep it
         with np.errstate(all="ignore"):
@@ -198,10 +200,5 @@ def differentiate(
             if where.any():  # the common case is none: any() costs less than a masked copy
                 np.copyto(g, derivative, where=where)
 
-    if fmt is not FLOAT64 and not act.vector:
-        return _rounded(_narrow(act, values, params, fmt, True, at_the_kinks if kinks else None), shape, fmt)
     g = _run(kernel, act, values, params, fmt, at_the_kinks if points else None)
-    exact_points = None
-    if fmt is not FLOAT64 and kinks:  # results set by a convention need no second look
-        exact_points = np.logical_or.reduce([values == at for at, _ in kinks])
-    return _finish(g, values, shape, fmt, act, params, True, exact_points)
+    return _finish(g, values, shape, fmt, act, params, True)

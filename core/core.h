@@ -11,12 +11,17 @@ struct core_format {
     double precision_scale, least_quantum, largest, overflow;
 };
 
-typedef void core_loop(const double *x, double *y, unsigned char *doubtful, ptrdiff_t n,
-                       const double *parameters, const struct core_format *format);
+/* Each loop evaluates n values, writes the results and the indices of the doubtful ones, and
+   returns how many are doubtful. parameters: at least 4 doubles. */
+typedef ptrdiff_t core_float32_loop(const float *x, float *out, ptrdiff_t *doubtful, ptrdiff_t n,
+                                    const double *parameters, const struct core_format *format);
+typedef ptrdiff_t core_double_loop(const double *x, double *out, ptrdiff_t *doubtful, ptrdiff_t n,
+                                   const double *parameters, const struct core_format *format);
 
 struct core_kernel {
     const char *name;  /* the reference kernel's name in actcli/kernels.py; gelu_tanh for its tanh form */
-    core_loop *loop;
+    core_float32_loop *float32;  /* float32 in and out, correctly rounded but for the doubtful */
+    core_double_loop *narrow;  /* a narrow format's values in, unrounded doubles out */
     int bound;  /* relative error bound, in units of 2**-53; 0: the result is exact */
 };
 

@@ -1,9 +1,10 @@
 /* actcli._core: the Python face of the compiled core (see narrow.c).
 
-    narrow(name, x, y, doubtful, parameters, format) -> number of doubtful values
+    narrow(name, x, out, doubtful, parameters, format) -> number of doubtful values
 
-fills y (float64) with each value of the kernel at x (float64, values of the format) and
-doubtful (uint8) with 1 where the rounding test could not decide; the GIL is released meanwhile,
+float32: x and out are float32, out correctly rounded but at the doubtful; other formats: x
+holds the format's values as float64, out gets the unrounded doubles. doubtful (intp, as long as
+x) gets the indices the rounding test could not decide, first. The GIL is released meanwhile,
 so CSV chunks run in parallel. kernels() lists (name, bound) in the table's order.
 */
 #define PY_SSIZE_T_CLEAN
@@ -30,9 +31,9 @@ static const struct {
 static PyObject *narrow(PyObject *self, PyObject *args) {
     (void)self;
     const char *name, *format_name;
-    Py_buffer x, y, doubtful;
+    Py_buffer x, out, doubtful;
     PyObject *parameters;
-    if (!PyArg_ParseTuple(args, "sy*w*w*O!s", &name, &x, &y, &doubtful, &PyTuple_Type, &parameters,
+    if (!PyArg_ParseTuple(args, "sy*w*w*O!s", &name, &x, &out, &doubtful, &PyTuple_Type, &parameters,
                           &format_name))
         return NULL;
     PyObject *result = NULL;
@@ -41,15 +42,17 @@ static PyObject *narrow(PyObject *self, PyObject *args) {
     const struct core_format *format = NULL;
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strcmp(formats[i].name, format_name) == 0) format = &formats[i].format;
-    Py_ssize_t n = x.len / (Py_ssize_t)sizeof(double);
-    double values[8] = {0};
-    Py_ssize_t count = PyTuple_GET_SIZE(parameters);
+    int single = format == &formats[0].format; /* float32: its own loop, float32 in and out */
+    Py_ssize_t width = single ? (Py_ssize_t)sizeof(float) : (Py_ssize_t)sizeof(double);
+    Py_ssize_t n = x.len / width, count = PyTuple_GET_SIZE(parameters), undecided = 0;
+    double values[4] = {0};
     if (kernel->name == NULL || format == NULL) {
         PyErr_Format(PyExc_LookupError, "the core has no kernel %s in %s", name, format_name);
         goto done;
     }
-    if (y.len != x.len || doubtful.len != n || count > 8) {
-        PyErr_SetString(PyExc_ValueError, "x, y and doubtful must hold as many values");
+    if (x.len % width != 0 || out.len != x.len || doubtful.len < n * (Py_ssize_t)sizeof(ptrdiff_t) || count > 4) {
+        PyErr_SetString(PyExc_ValueError, "x and out must hold as many values of the format's width, "
+                                          "doubtful as many indices (intp)");
         goto done;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
@@ -57,14 +60,15 @@ static PyObject *narrow(PyObject *self, PyObject *args) {
         if (values[i] == -1.0 && PyErr_Occurred()) goto done;
     }
     Py_BEGIN_ALLOW_THREADS
-    kernel->loop((const double *)x.buf, (double *)y.buf, (unsigned char *)doubtful.buf, n, values, format);
+    if (single)
+        undecided = kernel->float32(x.buf, out.buf, doubtful.buf, n, values, format);
+    else
+        undecided = kernel->narrow(x.buf, out.buf, doubtful.buf, n, values, format);
     Py_END_ALLOW_THREADS
-    Py_ssize_t undecided = 0;
-    for (Py_ssize_t i = 0; i < n; i++) undecided += ((unsigned char *)doubtful.buf)[i];
     result = PyLong_FromSsize_t(undecided);
 done:
     PyBuffer_Release(&x);
-    PyBuffer_Release(&y);
+    PyBuffer_Release(&out);
     PyBuffer_Release(&doubtful);
     return result;
 }
@@ -81,7 +85,7 @@ static PyObject *list_kernels(PyObject *self, PyObject *unused) {
 }
 
 static PyMethodDef methods[] = {
-    {"narrow", narrow, METH_VARARGS, "narrow(name, x, y, doubtful, parameters, format) -> doubtful count"},
+    {"narrow", narrow, METH_VARARGS, "narrow(name, x, out, doubtful, parameters, format) -> doubtful count"},
     {"kernels", list_kernels, METH_NOARGS, "[(name, bound in units of 2**-53)] in the table's order"},
     {NULL, NULL, 0, NULL},
 };

@@ -2,10 +2,10 @@
 
 Every activation and derivative is evaluated in double, one fused pass per value, with branch-free
 code that the compiler vectorizes. Each kernel has a relative error bound E (in units of
-u = 2**-53), derived in docs/accuracy.md and checked by tests/test_core.py: the exact result lies
+u = 2**-53), derived in docs/core.md and checked by tests/test_core.py: the exact result lies
 within E·|y| + 2**-1060 of the computed y. The rounding test then asks whether y - e and y + e
-round to the same number of the format; if so, that number is the correctly rounded result (the
-caller rounds y into the format once, directly from the double). If not, the value is doubtful
+round to the same number of the format; if so, that number is the correctly rounded result (y
+rounded into the format once, directly from the double). If not, the value is doubtful
 and the caller settles it on the accurate path (actcli.kernels at double-double precision, then
 mpmath), as CORE-MATH and RLIBM do. Exact results (clamps, x·slope kept exactly, rounded to odd)
 have E = 0 and are never doubtful.
@@ -36,6 +36,14 @@ static inline double fma_dekker(double a, double b, double c) {
     return (p + c) + e; /* used only as FMA(a, b, -(a*b)) = e, or where c is small */
 }
 #define FMA(a, b, c) fma_dekker((a), (b), (c))
+#endif
+
+/* A polynomial step: fused where the processor has FMA (one rounding fewer, half the latency);
+   the bounds of docs/core.md hold for either. */
+#if defined(__FMA__) || defined(__aarch64__)
+#define STEP(p, r, c) __builtin_fma((p), (r), (c))
+#else
+#define STEP(p, r, c) ((p) * (r) + (c))
 #endif
 
 #define U 0x1p-53
@@ -77,20 +85,24 @@ static inline double sum_to_odd(double a, double b) {
 /* --- e^x ----------------------------------------------------------------------------------- */
 /* e^(x + xl) = m·2**k, |m - 1| < 0.42: x = k·ln 2 + r, |r| <= ln2/2 (Cody and Waite, ln 2 in two
    parts, k·LN2_HI exact), e^r by its Taylor series to r**13 (the rest is below 2**-57.7 of it).
-   Relative error of m: at most 2.5u (docs/accuracy.md). */
+   No table: a gather would keep the loops from vectorizing on AVX2. Relative error of m: at most
+   2.5u (docs/core.md). */
 #define LN2_HI 0x1.62e42fee00000p-1
 #define LN2_LO 0x1.a39ef35793c76p-33
 #define LOG2E 0x1.71547652b82fep0
 #define SHIFTER 0x1.8p52
 
 /* 1/k! for k = 2..13 */
-static const double INV_FACTORIAL[12] = {0x1.0000000000000p-1, 0x1.5555555555555p-3, 0x1.5555555555555p-5, 0x1.1111111111111p-7, 0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13, 0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19, 0x1.27e4fb7789f5cp-22, 0x1.ae64567f544e4p-26, 0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33};
+static const double INV_FACTORIAL[12] = {
+    0x1.0000000000000p-1, 0x1.5555555555555p-3, 0x1.5555555555555p-5, 0x1.1111111111111p-7,
+    0x1.6c16c16c16c17p-10, 0x1.a01a01a01a01ap-13, 0x1.a01a01a01a01ap-16, 0x1.71de3a556c734p-19,
+    0x1.27e4fb7789f5cp-22, 0x1.ae64567f544e4p-26, 0x1.1eed8eff8d898p-29, 0x1.6124613a86d09p-33};
 
 /* (e^r - 1 - r)/r², by Horner's rule from the last term. */
 static inline double exp_tail(double r) {
     double p = INV_FACTORIAL[11];
     #pragma GCC unroll 32
-    for (int i = 10; i >= 0; i--) p = p * r + INV_FACTORIAL[i];
+    for (int i = 10; i >= 0; i--) p = STEP(p, r, INV_FACTORIAL[i]);
     return p;
 }
 
@@ -130,7 +142,7 @@ static inline double expm1_of(double x) {
 
 /* log(1 + t) for t >= 0 (or t > -0.29): u = 1 + t rounded and the rounding's share added back,
    log u = j·ln 2 + 2·atanh(s), s = (f - 1)/(f + 1), f = u/2**j in [0.707, 1.414).
-   Error: 6u (docs/accuracy.md). */
+   Error: 6u (docs/core.md). */
 static inline double log1p_of(double t) {
     double u = 1.0 + t;
     double correction = (t - (u - 1.0)) / u;
@@ -141,17 +153,17 @@ static inline double log1p_of(double t) {
     double f = from_bits(ub - (((shifted >> 52) - 1023) << 52));
     double s = (f - 1.0) / (f + 1.0), s2 = s * s;
     double p = 1.0 / 25;
-    p = p * s2 + 1.0 / 23;
-    p = p * s2 + 1.0 / 21;
-    p = p * s2 + 1.0 / 19;
-    p = p * s2 + 1.0 / 17;
-    p = p * s2 + 1.0 / 15;
-    p = p * s2 + 1.0 / 13;
-    p = p * s2 + 1.0 / 11;
-    p = p * s2 + 1.0 / 9;
-    p = p * s2 + 1.0 / 7;
-    p = p * s2 + 1.0 / 5;
-    p = p * s2 + 1.0 / 3;
+    p = STEP(p, s2, 1.0 / 23);
+    p = STEP(p, s2, 1.0 / 21);
+    p = STEP(p, s2, 1.0 / 19);
+    p = STEP(p, s2, 1.0 / 17);
+    p = STEP(p, s2, 1.0 / 15);
+    p = STEP(p, s2, 1.0 / 13);
+    p = STEP(p, s2, 1.0 / 11);
+    p = STEP(p, s2, 1.0 / 9);
+    p = STEP(p, s2, 1.0 / 7);
+    p = STEP(p, s2, 1.0 / 5);
+    p = STEP(p, s2, 1.0 / 3);
     double log_f = 2.0 * s + (2.0 * s) * (s2 * p);
     return (j * LN2_HI + (log_f + (j * LN2_LO + correction)));
 }
@@ -173,7 +185,7 @@ static inline double erfcx_of(double z) {
     const double *row = ERFCX[(int)i];
     double p = row[ERFCX_WIDTH - 1];
     #pragma GCC unroll 32
-    for (int column = ERFCX_WIDTH - 2; column > 2; column--) p = p * d + row[column];
+    for (int column = ERFCX_WIDTH - 2; column > 2; column--) p = STEP(p, d, row[column]);
     return row[0] + (row[2] * d + (row[1] + d * d * p));
 }
 
@@ -192,7 +204,7 @@ static inline double near_root(double x, const double *root, const double *lead,
     double h = (x - root[0]) - root[1];
     double p = series[terms - 1];
     #pragma GCC unroll 32
-    for (int i = terms - 2; i >= 0; i--) p = p * h + series[i];
+    for (int i = terms - 2; i >= 0; i--) p = STEP(p, h, series[i]);
     return h * (lead[0] + (lead[2] * h + (lead[1] + h * h * p)));
 }
 #define NEAR_ROOT(x, NAME) near_root((x), NAME##_ROOT, NAME##_LEAD, NAME##_SERIES, \
@@ -505,29 +517,73 @@ static inline double round_into(double v, const struct core_format *f) {
     return sign_of(r, v);
 }
 
-static inline unsigned char doubtful(double y, double bound, const struct core_format *f) {
-    double e = bound * min_of(abs_of(y), 0x1p1000) + (bound > 0 ? TINY : 0.0); /* 0: exact, or odd */
-    double below = round_into(y - e, f), above = round_into(y + e, f);
-    /* -0 and +0 alike (an exact 0 is 0); NaN beside NaN alike (e4m3fn's overflow) */
-    return (below != above) & ((below == below) | (above == above)) & (y == y);
+static inline double error_of(double y, double bound) {
+    return bound * U * min_of(abs_of(y), 0x1p1000) + (bound > 0 ? TINY : 0.0); /* 0: exact, or odd */
 }
 
-#define LOOP(name, bound_in_u)                                                                     \
-    static void loop_##name(const double *restrict x, double *restrict y, unsigned char *restrict d, \
-                            ptrdiff_t n, const double *restrict p, const struct core_format *f) {  \
-        const struct core_format format = *f;                                                      \
+/* Two loops a kernel, over blocks whose values stay in the cache, collecting the doubtful ones'
+   indices after each block (the vectorized loop only flags them):
+   - float32: float32 in and out, the processor's conversion rounding once from the double; the
+     test converts y - e and y + e the same way;
+   - any narrow format: its values as doubles in, the unrounded doubles out (the caller rounds),
+     the test by round_into. */
+#define BLOCK 512
+
+#define LOOPS(name, bound_in_u)                                                                    \
+    static ptrdiff_t float32_##name(const float *restrict x, float *restrict out,                  \
+                                    ptrdiff_t *restrict doubtful, ptrdiff_t n,                     \
+                                    const double *restrict p, const struct core_format *f) {       \
+        (void)f;                                                                                   \
         const double q[4] = {p[0], p[1], p[2], p[3]}; /* in registers, not loads in the loop */   \
-        _Pragma("GCC ivdep") /* the erfcx table's gathers do not alias y or d */                  \
-        for (ptrdiff_t i = 0; i < n; i++) {                                                        \
-            double bound = (bound_in_u);                                                           \
-            double v = name(x[i], q, &bound);                                                      \
-            v = x[i] == x[i] ? v : x[i];                                                           \
-            y[i] = v;                                                                              \
-            d[i] = doubtful(v, bound * U, &format);                                                \
+        ptrdiff_t count = 0;                                                                       \
+        for (ptrdiff_t start = 0; start < n; start += BLOCK) {                                     \
+            ptrdiff_t m = n - start < BLOCK ? n - start : BLOCK;                                   \
+            unsigned char flag[BLOCK];                                                             \
+            const float *restrict xs = x + start;                                                  \
+            float *restrict ys = out + start;                                                      \
+            _Pragma("GCC ivdep") /* the erfcx table's gathers do not alias the outputs */           \
+            for (ptrdiff_t i = 0; i < m; i++) {                                                    \
+                double v = xs[i], bound = (bound_in_u);                                            \
+                double y = name(v, q, &bound);                                                     \
+                y = v == v ? y : v;                                                                \
+                double e = error_of(y, bound);                                                     \
+                ys[i] = (float)y;                                                                  \
+                flag[i] = ((float)(y - e) != (float)(y + e)) & (y == y);                           \
+            }                                                                                      \
+            if (memchr(flag, 1, (size_t)m)) /* rare: collect the block's doubtful indices */       \
+                for (ptrdiff_t i = 0; i < m; i++) doubtful[count] = start + i, count += flag[i];   \
         }                                                                                          \
+        return count;                                                                              \
+    }                                                                                              \
+    static ptrdiff_t double_##name(const double *restrict x, double *restrict out,                 \
+                                   ptrdiff_t *restrict doubtful, ptrdiff_t n,                      \
+                                   const double *restrict p, const struct core_format *f) {        \
+        const struct core_format format = *f;                                                      \
+        const double q[4] = {p[0], p[1], p[2], p[3]};                                              \
+        ptrdiff_t count = 0;                                                                       \
+        for (ptrdiff_t start = 0; start < n; start += BLOCK) {                                     \
+            ptrdiff_t m = n - start < BLOCK ? n - start : BLOCK;                                   \
+            unsigned char flag[BLOCK];                                                             \
+            const double *restrict xs = x + start;                                                 \
+            double *restrict ys = out + start;                                                     \
+            _Pragma("GCC ivdep")                                                                   \
+            for (ptrdiff_t i = 0; i < m; i++) {                                                    \
+                double v = xs[i], bound = (bound_in_u);                                            \
+                double y = name(v, q, &bound);                                                     \
+                y = v == v ? y : v;                                                                \
+                double e = error_of(y, bound);                                                     \
+                double below = round_into(y - e, &format), above = round_into(y + e, &format);    \
+                ys[i] = y;                                                                         \
+                /* -0 and +0 alike (an exact 0 is 0); NaN beside NaN alike (e4m3fn's overflow) */  \
+                flag[i] = (below != above) & ((below == below) | (above == above)) & (y == y);     \
+            }                                                                                      \
+            if (memchr(flag, 1, (size_t)m))                                                        \
+                for (ptrdiff_t i = 0; i < m; i++) doubtful[count] = start + i, count += flag[i];   \
+        }                                                                                          \
+        return count;                                                                              \
     }
 
-/* The error bounds, in units of 2**-53 (docs/accuracy.md derives each; tests/test_core.py
+/* The error bounds, in units of 2**-53 (docs/core.md derives each; tests/test_core.py
    measures the errors and checks they stay below a quarter of their bound). */
 #define KERNELS(X)                                                                                 \
     X(relu, 0) X(relu_grad, 0) X(relu6, 0) X(relu6_grad, 0)                                        \
@@ -546,7 +602,7 @@ static inline unsigned char doubtful(double y, double bound, const struct core_f
     X(silu, 24) X(silu_grad, 128) X(hardswish, 16) X(hardswish_grad, 16)                             \
     X(mish, 48) X(mish_grad, 256) X(identity, 0) X(identity_grad, 0)
 
-KERNELS(LOOP)
+KERNELS(LOOPS)
 
-#define ENTRY(name, bound_in_u) {#name, loop_##name, bound_in_u},
+#define ENTRY(name, bound_in_u) {#name, float32_##name, double_##name, bound_in_u},
 const struct core_kernel CORE_KERNELS_NAME[] = {KERNELS(ENTRY){NULL, NULL, 0}};

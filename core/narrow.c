@@ -529,6 +529,14 @@ static inline double error_of(double y, double bound) {
      the test by round_into. */
 #define BLOCK 512
 
+/* The block's doubtful indices appended (rarely any: memchr looks first). */
+static inline ptrdiff_t collect(const unsigned char *flag, ptrdiff_t m, ptrdiff_t start,
+                                ptrdiff_t *doubtful, ptrdiff_t count) {
+    if (memchr(flag, 1, (size_t)m))
+        for (ptrdiff_t i = 0; i < m; i++) doubtful[count] = start + i, count += flag[i];
+    return count;
+}
+
 #define LOOPS(name, bound_in_u)                                                                    \
     static ptrdiff_t float32_##name(const float *restrict x, float *restrict out,                  \
                                     ptrdiff_t *restrict doubtful, ptrdiff_t n,                     \
@@ -550,8 +558,7 @@ static inline double error_of(double y, double bound) {
                 ys[i] = (float)y;                                                                  \
                 flag[i] = ((float)(y - e) != (float)(y + e)) & (y == y);                           \
             }                                                                                      \
-            if (memchr(flag, 1, (size_t)m)) /* rare: collect the block's doubtful indices */       \
-                for (ptrdiff_t i = 0; i < m; i++) doubtful[count] = start + i, count += flag[i];   \
+            count = collect(flag, m, start, doubtful, count);                                      \
         }                                                                                          \
         return count;                                                                              \
     }                                                                                              \
@@ -577,8 +584,7 @@ static inline double error_of(double y, double bound) {
                 /* -0 and +0 alike (an exact 0 is 0); NaN beside NaN alike (e4m3fn's overflow) */  \
                 flag[i] = (below != above) & ((below == below) | (above == above)) & (y == y);     \
             }                                                                                      \
-            if (memchr(flag, 1, (size_t)m))                                                        \
-                for (ptrdiff_t i = 0; i < m; i++) doubtful[count] = start + i, count += flag[i];   \
+            count = collect(flag, m, start, doubtful, count);                                      \
         }                                                                                          \
         return count;                                                                              \
     }

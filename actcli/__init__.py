@@ -12,7 +12,18 @@
 The registry (names, parameters, formulas) loads without NumPy; computing imports it.
 """
 
+from typing import Any
+
 from actcli.registry import Activation, Kink, Param, get, names
 
 __version__ = "0.1.0"
-__all__ = ["Activation", "Kink", "Param", "__version__", "get", "names"]
+__all__ = ["Activation", "Kink", "Param", "__version__", "get", "names", "ufuncs"]
+
+
+def __getattr__(name: str) -> Any:
+    # actcli.ufuncs loads NumPy and the compiled core: only when asked for.
+    if name == "ufuncs":
+        import importlib
+
+        return importlib.import_module("actcli.ufuncs")
+    raise AttributeError(f"module 'actcli' has no attribute {name!r}")

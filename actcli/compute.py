@@ -147,15 +147,21 @@ def _narrow(act: Activation, given: NDArray[Any], params: dict[str, ParamValue],
     count = _core.narrow(name, x, out, doubtful, numbers, fmt.name)
     if count:
         hard = doubtful[:count]
-        values = x[hard].astype(np.float64)
-        kernel = getattr(kernels, act.name + ("_grad" if derivative else ""))
-        settled = _decided(_run(kernel, act, values, params, fmt), values, fmt, act, params, derivative)
-        out[hard] = fmt.round(settled) if single else settled
+        out[hard] = accurate(act, x[hard].astype(np.float64), params, fmt, derivative)
     result = out if single else fmt.round(out)
     for at, value in kinks:
         np.copyto(result, fmt.round(np.array([value]))[0], where=x == np.float64(at))
     result = result.reshape(given.shape)
     return result[()] if not given.shape else result
+
+
+def accurate(act: Activation, values: NDArray[np.float64], params: dict[str, ParamValue], fmt: Format,
+             derivative: bool) -> NDArray[np.float64]:
+    """The accurate path below float64: the reference kernels' doubles rounded to odd, the
+    ambiguous ones decided at high precision, rounded into ``fmt`` (as doubles, exactly)."""
+    kernel = getattr(kernels, act.name + ("_grad" if derivative else ""))
+    settled = _decided(_run(kernel, act, values, params, fmt), values, fmt, act, params, derivative)
+    return fmt.round(settled).astype(np.float64)
 
 
 def _decided(y: NDArray[np.float64], values: NDArray[np.float64], fmt: Format, act: Activation,

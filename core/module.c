@@ -6,12 +6,27 @@ float32: x and out are float32, out correctly rounded but at the doubtful; other
 holds the format's values as float64, out gets the unrounded doubles. doubtful (intp, as long as
 x) gets the indices the rounding test could not decide, first. The GIL is released meanwhile,
 so CSV chunks run in parallel. kernels() lists (name, bound) in the table's order.
+
+    ufunc(name, kernel, given, fixed, doc) -> a NumPy ufunc
+    settle_with(settle, check)
+
+make the ufuncs of actcli.ufuncs: inputs x and `given` parameters (float64; `fixed` ones follow
+them, softplus's threshold), float16, float32 and float64 loops. The float16 and float32 loops
+run the core and hand its doubtful values to settle(kernel, x as bytes of doubles, parameters,
+format) -> bytes of the correctly rounded doubles (actcli.ufuncs: the accurate path); the float64
+loop hands it every value (float64 is the double-double path, not yet compiled). Parameters
+that check(kernel, parameters) refuses give NaN, as NumPy's ufuncs do for a domain error.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <fenv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+#include <numpy/ufuncobject.h>
 
 #include "core.h"
 
@@ -84,15 +99,240 @@ static PyObject *list_kernels(PyObject *self, PyObject *unused) {
     return list;
 }
 
+
+/* --- ufuncs -------------------------------------------------------------------------------- */
+
+struct ufunc_data {
+    const struct core_kernel *kernel;
+    int given;       /* parameters given as inputs */
+    int fixed;       /* then fixed ones (softplus's threshold: none, +inf) */
+    double fixed_values[4];
+    PyObject *kernel_name;
+};
+
+static PyObject *settler = NULL, *checker = NULL;
+
+static PyObject *parameter_tuple(const struct ufunc_data *u, const double *p) {
+    PyObject *parameters = PyTuple_New(u->given + u->fixed);
+    for (int k = 0; parameters != NULL && k < u->given + u->fixed; k++)
+        PyTuple_SET_ITEM(parameters, k, PyFloat_FromDouble(p[k]));
+    return parameters;
+}
+
+/* Whether the parameters are valid, as the registry says (asked once for each new set). */
+struct validity {
+    double last[4];
+    int known, answer;
+};
+static int valid(const struct ufunc_data *u, const double *p, struct validity *v) {
+    if (v->known && memcmp(v->last, p, sizeof(double) * (size_t)u->given) == 0) return v->answer;
+    PyGILState_STATE state = PyGILState_Ensure();
+    PyObject *parameters = parameter_tuple(u, p);
+    PyObject *result = parameters != NULL && checker != NULL
+                           ? PyObject_CallFunctionObjArgs(checker, u->kernel_name, parameters, NULL) : NULL;
+    v->answer = result != NULL && PyObject_IsTrue(result) == 1;
+    if (PyErr_Occurred()) PyErr_WriteUnraisable(u->kernel_name);
+    Py_XDECREF(result);
+    Py_XDECREF(parameters);
+    PyGILState_Release(state);
+    memcpy(v->last, p, sizeof(double) * (size_t)u->given);
+    v->known = 1;
+    return v->answer;
+}
+
+/* values[0..count) in place: the accurate path's correctly rounded doubles (the GIL is taken). */
+static void settle(const struct ufunc_data *u, double *values, ptrdiff_t count, const double *p,
+                   const char *format) {
+    PyGILState_STATE state = PyGILState_Ensure();
+    PyObject *parameters = parameter_tuple(u, p), *result = NULL;
+    if (parameters != NULL && settler != NULL)
+        result = PyObject_CallFunction(settler, "Oy#Os", u->kernel_name, (const char *)values,
+                                       (Py_ssize_t)(count * (ptrdiff_t)sizeof(double)), parameters, format);
+    if (result != NULL && PyBytes_Check(result) && PyBytes_GET_SIZE(result) == count * (Py_ssize_t)sizeof(double))
+        memcpy(values, PyBytes_AS_STRING(result), (size_t)count * sizeof(double));
+    else if (PyErr_Occurred())
+        PyErr_WriteUnraisable(u->kernel_name);
+    Py_XDECREF(result);
+    Py_XDECREF(parameters);
+    PyGILState_Release(state);
+}
+
+/* The run of elements from i on with the same parameters (at most BLOCK_UFUNC), into p. */
+#define BLOCK_UFUNC 1024
+static npy_intp run_of(char **args, const npy_intp *steps, npy_intp i, npy_intp n, const struct ufunc_data *u,
+                       double *p) {
+    for (int k = 0; k < u->given; k++) p[k] = *(const double *)(args[1 + k] + i * steps[1 + k]);
+    for (int k = 0; k < u->fixed; k++) p[u->given + k] = u->fixed_values[k];
+    npy_intp m = 1;
+    for (; i + m < n && m < BLOCK_UFUNC; m++) {
+        int same = 1;
+        for (int k = 0; k < u->given; k++)
+            same &= memcmp(args[1 + k] + (i + m) * steps[1 + k], &p[k], sizeof(double)) == 0;
+        if (!same) break;
+    }
+    return m;
+}
+
+/* The kernels compute both sides of their branches, where the discarded one may overflow: no
+   floating-point flag of theirs means anything to NumPy, which would warn about it. */
+static void clear_flags(void) { feclearexcept(FE_ALL_EXCEPT); }
+
+static void loop_float32(char **args, const npy_intp *dimensions, const npy_intp *steps, void *data) {
+    const struct ufunc_data *u = data;
+    npy_intp n = dimensions[0], out = 1 + u->given;
+    float x[BLOCK_UFUNC], y[BLOCK_UFUNC];
+    ptrdiff_t doubtful[BLOCK_UFUNC];
+    double hard[BLOCK_UFUNC], p[8];
+    struct validity validity = {{0}, 0, 0};
+    for (npy_intp i = 0; i < n;) {
+        npy_intp m = run_of(args, steps, i, n, u, p);
+        for (npy_intp j = 0; j < m; j++) x[j] = *(const float *)(args[0] + (i + j) * steps[0]);
+        if (valid(u, p, &validity)) {
+            ptrdiff_t count = u->kernel->float32(x, y, doubtful, m, p, &formats[0].format);
+            for (ptrdiff_t c = 0; c < count; c++) hard[c] = x[doubtful[c]];
+            if (count) settle(u, hard, count, p, "float32");
+            for (ptrdiff_t c = 0; c < count; c++) y[doubtful[c]] = (float)hard[c];
+        } else {
+            for (npy_intp j = 0; j < m; j++) y[j] = NAN;
+        }
+        for (npy_intp j = 0; j < m; j++) *(float *)(args[out] + (i + j) * steps[out]) = y[j];
+        i += m;
+    }
+    clear_flags();
+}
+
+static void loop_float16(char **args, const npy_intp *dimensions, const npy_intp *steps, void *data) {
+    const struct ufunc_data *u = data;
+    npy_intp n = dimensions[0], out = 1 + u->given;
+    double x[BLOCK_UFUNC], y[BLOCK_UFUNC], hard[BLOCK_UFUNC], p[8];
+    ptrdiff_t doubtful[BLOCK_UFUNC];
+    struct validity validity = {{0}, 0, 0};
+    for (npy_intp i = 0; i < n;) {
+        npy_intp m = run_of(args, steps, i, n, u, p);
+        for (npy_intp j = 0; j < m; j++) {
+            _Float16 h;
+            memcpy(&h, args[0] + (i + j) * steps[0], sizeof h);
+            x[j] = (double)h;
+        }
+        if (valid(u, p, &validity)) {
+            ptrdiff_t count = u->kernel->narrow(x, y, doubtful, m, p, &formats[1].format);
+            for (ptrdiff_t c = 0; c < count; c++) hard[c] = x[doubtful[c]];
+            if (count) settle(u, hard, count, p, "float16");
+            for (ptrdiff_t c = 0; c < count; c++) y[doubtful[c]] = hard[c]; /* exact in float16 */
+        } else {
+            for (npy_intp j = 0; j < m; j++) y[j] = NAN;
+        }
+        for (npy_intp j = 0; j < m; j++) {
+            _Float16 h = (_Float16)y[j]; /* one rounding, from the double */
+            memcpy(args[out] + (i + j) * steps[out], &h, sizeof h);
+        }
+        i += m;
+    }
+    clear_flags();
+}
+
+static void loop_float64(char **args, const npy_intp *dimensions, const npy_intp *steps, void *data) {
+    const struct ufunc_data *u = data;
+    npy_intp n = dimensions[0], out = 1 + u->given;
+    double y[BLOCK_UFUNC], p[8];
+    struct validity validity = {{0}, 0, 0};
+    for (npy_intp i = 0; i < n;) {
+        npy_intp m = run_of(args, steps, i, n, u, p);
+        for (npy_intp j = 0; j < m; j++) y[j] = *(const double *)(args[0] + (i + j) * steps[0]);
+        if (valid(u, p, &validity))
+            settle(u, y, m, p, "float64");
+        else
+            for (npy_intp j = 0; j < m; j++) y[j] = NAN;
+        for (npy_intp j = 0; j < m; j++) *(double *)(args[out] + (i + j) * steps[out]) = y[j];
+        i += m;
+    }
+    clear_flags();
+}
+
+/* float16 and float32 inputs keep their type; any other real input is computed in float64, as
+   actcli.get does (NumPy's own rule would take int8 to float16); parameters are float64. */
+static int resolve(PyUFuncObject *ufunc, NPY_CASTING casting, PyArrayObject **operands, PyObject *type_tup,
+                   PyArray_Descr **out_dtypes) {
+    if (type_tup != NULL) return PyUFunc_DefaultTypeResolver(ufunc, casting, operands, type_tup, out_dtypes);
+    int type = PyArray_DESCR(operands[0])->type_num;
+    if (!(PyTypeNum_ISBOOL(type) || PyTypeNum_ISINTEGER(type) || PyTypeNum_ISFLOAT(type))) {
+        PyErr_Format(PyExc_TypeError, "%s takes real numbers (float16, float32, float64 or integers), not %S",
+                     ufunc->name, (PyObject *)PyArray_DESCR(operands[0]));
+        return -1;
+    }
+    int chosen = type == NPY_HALF || type == NPY_FLOAT ? type : NPY_DOUBLE;
+    for (int k = 0; k < ufunc->nin + ufunc->nout; k++) {
+        out_dtypes[k] = PyArray_DescrFromType(k == 0 || k >= ufunc->nin ? chosen : NPY_DOUBLE);
+        if (out_dtypes[k] == NULL) return -1;
+    }
+    return PyUFunc_ValidateCasting(ufunc, casting, operands, out_dtypes);
+}
+
+static PyUFuncGenericFunction loops[3] = {loop_float16, loop_float32, loop_float64};
+
+static PyObject *make_ufunc(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *name, *kernel_name, *doc;
+    PyObject *fixed;
+    int given;
+    if (!PyArg_ParseTuple(args, "ssiO!s", &name, &kernel_name, &given, &PyTuple_Type, &fixed, &doc)) return NULL;
+    const struct core_kernel *kernel = kernels;
+    while (kernel->name != NULL && strcmp(kernel->name, kernel_name) != 0) kernel++;
+    Py_ssize_t fixed_count = PyTuple_GET_SIZE(fixed);
+    if (kernel->name == NULL || given < 0 || given + fixed_count > 4) {
+        PyErr_Format(PyExc_ValueError, "no core kernel %s with %d parameters", kernel_name, given);
+        return NULL;
+    }
+    /* Kept for the life of the process, as the ufunc's loops refer to them. */
+    struct ufunc_data *u = PyMem_RawCalloc(1, sizeof *u);
+    char *types = PyMem_RawMalloc(3 * (size_t)(given + 2));
+    char *kept_name = PyMem_RawMalloc(strlen(name) + 1), *kept_doc = PyMem_RawMalloc(strlen(doc) + 1);
+    void **data = PyMem_RawMalloc(3 * sizeof(void *));
+    if (u == NULL || types == NULL || kept_name == NULL || kept_doc == NULL || data == NULL) return PyErr_NoMemory();
+    strcpy(kept_name, name);
+    strcpy(kept_doc, doc);
+    u->kernel = kernel;
+    u->given = given;
+    u->fixed = (int)fixed_count;
+    u->kernel_name = PyUnicode_FromString(kernel_name);
+    for (Py_ssize_t k = 0; k < fixed_count; k++) u->fixed_values[k] = PyFloat_AsDouble(PyTuple_GET_ITEM(fixed, k));
+    if (PyErr_Occurred() || u->kernel_name == NULL) return NULL;
+    const char codes[3] = {NPY_HALF, NPY_FLOAT, NPY_DOUBLE};
+    for (int t = 0; t < 3; t++) {
+        data[t] = u;
+        for (int k = 0; k < given + 2; k++) types[t * (given + 2) + k] = (k == 0 || k == given + 1) ? codes[t] : NPY_DOUBLE;
+    }
+    PyObject *ufunc = PyUFunc_FromFuncAndData(loops, data, types, 3, given + 1, 1, PyUFunc_None, kept_name,
+                                              kept_doc, 0);
+    if (ufunc != NULL) ((PyUFuncObject *)ufunc)->type_resolver = resolve;
+    return ufunc;
+}
+
+static PyObject *settle_with(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *settle, *check;
+    if (!PyArg_ParseTuple(args, "OO", &settle, &check)) return NULL;
+    Py_INCREF(settle);
+    Py_INCREF(check);
+    Py_XSETREF(settler, settle);
+    Py_XSETREF(checker, check);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"narrow", narrow, METH_VARARGS, "narrow(name, x, out, doubtful, parameters, format) -> doubtful count"},
     {"kernels", list_kernels, METH_NOARGS, "[(name, bound in units of 2**-53)] in the table's order"},
+    {"ufunc", make_ufunc, METH_VARARGS, "ufunc(name, kernel, given, fixed, doc) -> np.ufunc"},
+    {"settle_with", settle_with, METH_VARARGS,
+     "settle_with(settle, check): the ufuncs' accurate path, and their parameters' validity"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "actcli._core", NULL, -1, methods};
 
 PyMODINIT_FUNC PyInit__core(void) {
+    import_array();
+    import_umath();
     const char *instruction_set = "baseline";
 #ifdef ACTCLI_HAVE_V3
     __builtin_cpu_init();

@@ -211,6 +211,8 @@ static inline double near_root(double x, const double *root, const double *lead,
                                      (int)(sizeof NAME##_SERIES / sizeof NAME##_SERIES[0]))
 
 /* --- the kernels: value(x, parameters, bound) ---------------------------------------------- */
+/* A derivative at a kink gives the registry's default convention (PyTorch's, else JAX's), as
+   the ufuncs do; actcli.compute sets the other conventions' values. */
 /* Each returns the double y; the NaN of x is put back by the loop. *b holds the kernel's error
    bound (in units of 2**-53), which a branch whose result is exact, or rounded to odd from an
    exact pair, sets to 0. Branches are selections of values computed on both sides, which the
@@ -350,8 +352,8 @@ static inline double sparse_sigmoid(double x, const double *p, double *b) {
     return x <= -1.0 ? 0.0 : x >= 1.0 ? 1.0 : 0.5 * sum_to_odd(x, 1.0);
 }
 static inline double sparse_sigmoid_grad(double x, const double *p, double *b) {
-    (void)p;
-    return only_if(x > -1.0 && x < 1.0, 0.5);
+    (void)p; /* at ±1 JAX's 0.25, the mean of the sides (the registry's default convention) */
+    return x == 1.0 || x == -1.0 ? 0.25 : only_if(x > -1.0 && x < 1.0, 0.5);
 }
 
 /* tanh(a) = -expm1(-2a)/(2 + expm1(-2a)) for a = |x| <= 20 (beyond, it rounds to 1). */
@@ -475,7 +477,8 @@ static inline double hardswish(double x, const double *p, double *b) {
 static inline double hardswish_grad(double x, const double *p, double *b) {
     (void)p;
     *b = abs_of(x) < 0x1p-29 ? *b : 0.0; /* 2x + 3 is exact from 2**-29 up */
-    return x < -3.0 ? 0.0 : x > 3.0 ? 1.0 : divide_to_odd(2.0 * x + 3.0, 6.0);
+    /* at ±3 PyTorch's values, 0 and 1 (the registry's default convention) */
+    return x <= -3.0 ? 0.0 : x >= 3.0 ? 1.0 : divide_to_odd(2.0 * x + 3.0, 6.0);
 }
 
 /* mish: x·tanh(softplus(x)) = x·w, w a rational function of t = e^-|x| (no tanh, no log). */

@@ -109,7 +109,8 @@ def test_the_error_bounds_hold_with_room(name: str, params: dict[str, Any]) -> N
     the kernel declares (in units of 2**-53 of the result), beside the reference's own 0.505 ULP."""
     act = actcli.get(name)
     bound = act.bind(params)
-    x = case_inputs(name, params)[::10].astype(np.float64)
+    with np.errstate(invalid="ignore"):  # signalling NaN patterns
+        x = case_inputs(name, params)[::10].astype(np.float64)
     bounds = dict(_core.kernels())
     for derivative in (False, True):
         kernel, numbers = compute.core_kernel(act, bound, derivative)

@@ -40,7 +40,7 @@ def test_the_first_lines_are_the_two_newcomer_commands() -> None:
     lines = README.read_text(encoding="utf-8").splitlines()
     block = lines[lines.index("```bash") + 1: lines.index("```bash") + 6]
     assert "pip install . && actcli apply relu 1 -10 0 15 -20" in block[1]
-    test_command = ("pip install meson-python meson ninja && "
+    test_command = ("pip install meson-python meson ninja numpy && "
                     "pip install --no-build-isolation -e '.[test]' && pytest")
     assert block[4].endswith(test_command)
     ci = (README.parent / ".ci" / "run").read_text()

@@ -256,8 +256,11 @@ static inline double leaky_relu_grad(double x, const double *p, double *b) { ret
 static inline double rrelu(double x, const double *p, double *b) {
     double s = 0.5 * P(0) + 0.5 * P(1), bb = s - 0.5 * P(0);
     double s_lo = (0.5 * P(0) - (s - bb)) + (0.5 * P(1) - bb);
-    double y = x * s, y_lo = FMA(x, s, -y) + x * s_lo;
-    y = abs_of(y) <= 0x1.fffffffffffffp1023 ? y + y_lo : y; /* -inf stays */
+    /* x·s exactly is y + e (FMA) + x·s_lo; the last is 2**-53 of y at most and computed to 2**-53 of
+       itself, so the sum's sign is right unless it is below 2**-100 of y: then the bound stands */
+    double y = x * s, e = FMA(x, s, -y), lo = e + x * s_lo;
+    *b = abs_of(lo) > 0x1p-100 * abs_of(y) || (e == 0 && s_lo == 0) ? 0.0 : *b;
+    y = abs_of(y) <= 0x1.fffffffffffffp1023 ? round_to_odd(y, lo) : y; /* -inf stays */
     return x > 0 || x == 0 ? x : s == 0 ? slope_unit(x, 0.0) : y;
 }
 static inline double rrelu_grad(double x, const double *p, double *b) { return slope_unit_grad(x, (P(0) + P(1)) / 2); }
@@ -597,7 +600,7 @@ static inline ptrdiff_t collect(const unsigned char *flag, ptrdiff_t m, ptrdiff_
 #define KERNELS(X)                                                                                 \
     X(relu, 0) X(relu_grad, 0) X(relu6, 0) X(relu6_grad, 0)                                        \
     X(leaky_relu, 0) X(leaky_relu_grad, 0) X(prelu, 0) X(prelu_grad, 0)                            \
-    X(rrelu, 4) X(rrelu_grad, 0) X(threshold, 0) X(threshold_grad, 0)                              \
+    X(rrelu, 16) X(rrelu_grad, 0) X(threshold, 0) X(threshold_grad, 0)                              \
     X(hardtanh, 0) X(hardtanh_grad, 0)                                                             \
     X(elu, 48) X(elu_grad, 16) X(selu, 48) X(selu_grad, 16) X(celu, 48) X(celu_grad, 16)           \
     X(softplus, 64) X(softplus_grad, 24) X(sparse_plus, 16) X(sparse_plus_grad, 0)                  \

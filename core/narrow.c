@@ -67,19 +67,18 @@ static inline double only_if(int condition, double v) {
 /* Round to odd: the double of hi + lo (|lo| <= ulp(hi)/2, both exact) that keeps a sticky bit,
    so that one more rounding into a format of at most 51 bits is the correct one. */
 static inline double round_to_odd(double hi, double lo) {
-    uint64_t u = bits_of(hi);
-    uint64_t inexact = (uint64_t)-(int64_t)(lo != 0.0 && abs_of(hi) <= 0x1.fffffffffffffp1023);
-    uint64_t even = -(~u & 1);
-    /* one step away from zero where lo has hi's sign, else toward it (masks: no selects, which
-       AVX2 lacks for 64-bit integers) */
-    uint64_t step = 1 - (((bits_of(lo) ^ u) >> 63) << 1);
-    return from_bits(u + (step & inexact & even));
+    /* toward zero, then the sticky bit: hi one step toward zero where lo has the other sign.
+       Integer arithmetic only (no comparison masks), which every loop vectorizes. */
+    uint64_t u = bits_of(hi), l = bits_of(lo) << 1;
+    uint64_t inexact = (l | (0 - l)) >> 63;
+    uint64_t toward_zero = ((bits_of(lo) ^ u) >> 63) & inexact;
+    return from_bits((u - toward_zero) | inexact);
 }
 
 /* a + b rounded to odd (Knuth's two-sum gives the rounding error exactly). */
 static inline double sum_to_odd(double a, double b) {
     double s = a + b, bb = s - a;
-    return round_to_odd(s, (a - (s - bb)) + (b - bb));
+    return abs_of(s) <= 0x1.fffffffffffffp1023 ? round_to_odd(s, (a - (s - bb)) + (b - bb)) : s;
 }
 
 /* --- e^x ----------------------------------------------------------------------------------- */
@@ -243,7 +242,7 @@ static inline double relu6_grad(double x, const double *p, double *b) { (void)p;
 
 static inline double times_exactly(double x, double slope) { /* x·slope rounded to odd */
     double y = x * slope;
-    return round_to_odd(y, FMA(x, slope, -y));
+    return abs_of(y) <= 0x1.fffffffffffffp1023 ? round_to_odd(y, FMA(x, slope, -y)) : y;
 }
 static inline double slope_unit(double x, double slope) {
     return x > 0 ? x : x == -__builtin_inf() && slope == 0 ? 0.0 : times_exactly(x, slope);

@@ -250,8 +250,8 @@ static inline double slope_unit(double x, double slope) {
 static inline double slope_unit_grad(double x, double slope) { return x > 0 ? 1.0 : slope; }
 static inline double leaky_relu(double x, const double *p, double *b) { return slope_unit(x, P(0)); }
 static inline double leaky_relu_grad(double x, const double *p, double *b) { return slope_unit_grad(x, P(0)); }
-#define prelu leaky_relu
-#define prelu_grad leaky_relu_grad
+static inline double prelu(double x, const double *p, double *b) { return leaky_relu(x, p, b); }
+static inline double prelu_grad(double x, const double *p, double *b) { return leaky_relu_grad(x, p, b); }
 static inline double rrelu(double x, const double *p, double *b) {
     double s = 0.5 * P(0) + 0.5 * P(1), bb = s - 0.5 * P(0);
     double s_lo = (0.5 * P(0) - (s - bb)) + (0.5 * P(1) - bb);
@@ -322,7 +322,7 @@ static inline double squareplus_grad(double x, const double *p, double *b) {
     return x == __builtin_inf() ? 1.0 : x == -__builtin_inf() ? 0.0 : y;
 }
 static inline double exponential(double x, const double *p, double *b) { (void)p; return exp_of(x, 0.0); }
-#define exponential_grad exponential
+static inline double exponential_grad(double x, const double *p, double *b) { return exponential(x, p, b); }
 
 static inline double sigmoid(double x, const double *p, double *b) {
     (void)p;
@@ -542,57 +542,49 @@ static inline ptrdiff_t collect(const unsigned char *flag, ptrdiff_t m, ptrdiff_
     return count;
 }
 
-#define LOOPS(name, bound_in_u)                                                                    \
-    static ptrdiff_t float32_##name(const float *restrict x, float *restrict out,                  \
-                                    ptrdiff_t *restrict doubtful, ptrdiff_t n,                     \
-                                    const double *restrict p, const struct core_format *f) {       \
-        (void)f;                                                                                   \
+/* Undecided in a narrow format: y - e and y + e round apart; -0 and +0 alike (an exact 0 is 0),
+   NaN beside NaN alike (e4m3fn's overflow). */
+static inline unsigned char apart(double y, double e, const struct core_format *format) {
+    double below = round_into(y - e, format), above = round_into(y + e, format);
+    return (below != above) & ((below == below) | (above == above)) & (y == y);
+}
+
+/* One loop: TYPE in and out, TEST(y, e) says where the rounding test cannot decide. */
+#define LOOP(prefix, name, bound_in_u, type, TEST)                                                 \
+    static ptrdiff_t prefix##_##name(const type *restrict x, type *restrict out,                   \
+                                     ptrdiff_t *restrict doubtful, ptrdiff_t n,                    \
+                                     const double *restrict p, const struct core_format *f) {      \
+        const struct core_format format = *f;                                                      \
         const double q[4] = {p[0], p[1], p[2], p[3]}; /* in registers, not loads in the loop */   \
         ptrdiff_t count = 0;                                                                       \
         for (ptrdiff_t start = 0; start < n; start += BLOCK) {                                     \
             ptrdiff_t m = n - start < BLOCK ? n - start : BLOCK;                                   \
             unsigned char flag[BLOCK];                                                             \
-            const float *restrict xs = x + start;                                                  \
-            float *restrict ys = out + start;                                                      \
+            const type *restrict xs = x + start;                                                   \
+            type *restrict ys = out + start;                                                       \
             _Pragma("GCC ivdep") /* the erfcx table's gathers do not alias the outputs */           \
             for (ptrdiff_t i = 0; i < m; i++) {                                                    \
                 double v = xs[i], bound = (bound_in_u);                                            \
                 double y = name(v, q, &bound);                                                     \
                 y = v == v ? y : v;                                                                \
                 double e = error_of(y, bound);                                                     \
-                ys[i] = (float)y;                                                                  \
-                flag[i] = ((float)(y - e) != (float)(y + e)) & (y == y);                           \
+                ys[i] = (type)y;                                                                   \
+                flag[i] = TEST(y, e);                                                              \
             }                                                                                      \
             count = collect(flag, m, start, doubtful, count);                                      \
         }                                                                                          \
-        return count;                                                                              \
-    }                                                                                              \
-    static ptrdiff_t double_##name(const double *restrict x, double *restrict out,                 \
-                                   ptrdiff_t *restrict doubtful, ptrdiff_t n,                      \
-                                   const double *restrict p, const struct core_format *f) {        \
-        const struct core_format format = *f;                                                      \
-        const double q[4] = {p[0], p[1], p[2], p[3]};                                              \
-        ptrdiff_t count = 0;                                                                       \
-        for (ptrdiff_t start = 0; start < n; start += BLOCK) {                                     \
-            ptrdiff_t m = n - start < BLOCK ? n - start : BLOCK;                                   \
-            unsigned char flag[BLOCK];                                                             \
-            const double *restrict xs = x + start;                                                 \
-            double *restrict ys = out + start;                                                     \
-            _Pragma("GCC ivdep")                                                                   \
-            for (ptrdiff_t i = 0; i < m; i++) {                                                    \
-                double v = xs[i], bound = (bound_in_u);                                            \
-                double y = name(v, q, &bound);                                                     \
-                y = v == v ? y : v;                                                                \
-                double e = error_of(y, bound);                                                     \
-                double below = round_into(y - e, &format), above = round_into(y + e, &format);    \
-                ys[i] = y;                                                                         \
-                /* -0 and +0 alike (an exact 0 is 0); NaN beside NaN alike (e4m3fn's overflow) */  \
-                flag[i] = (below != above) & ((below == below) | (above == above)) & (y == y);     \
-            }                                                                                      \
-            count = collect(flag, m, start, doubtful, count);                                      \
-        }                                                                                          \
+        (void)format;                                                                              \
         return count;                                                                              \
     }
+
+/* float32: the processor's conversion rounds once from the double, and tests the same way. */
+#define FLOAT32_APART(y, e) (((float)((y) - (e)) != (float)((y) + (e))) & ((y) == (y)))
+/* any narrow format: the unrounded doubles out (the caller rounds), round_into tests */
+#define FORMAT_APART(y, e) apart((y), (e), &format)
+
+#define LOOPS(name, bound_in_u)                                                                    \
+    LOOP(float32, name, bound_in_u, float, FLOAT32_APART)                                          \
+    LOOP(double, name, bound_in_u, double, FORMAT_APART)
 
 /* The error bounds, in units of 2**-53 (docs/core.md derives each; tests/test_core.py
    measures the errors and checks they stay below a quarter of their bound). */

@@ -19,3 +19,13 @@ def ufunc(name: str, kernel: str, given: int, fixed: tuple[float, ...], doc: str
 def settle_with(settle: Callable[[str, bytes, tuple[float, ...], str], bytes],
                 check: Callable[[str, tuple[float, ...]], bool], /) -> None:
     """The ufuncs' accurate path for the undecided values, and their parameters' validity."""
+
+def read_decimal(text: bytes | bytearray | memoryview, /) -> tuple[np.ndarray, int, int]:
+    """The numbers of text (blanks, commas and newlines between them) as float64, correctly
+    rounded; where reading stopped: len(text), or the start of the first line it leaves to the
+    caller (a comment, non-ASCII text, inf or nan, over 19 digits, or a bad token); and how many
+    newlines lie before that."""
+
+def write_decimal(columns: list[np.ndarray], separator: str, /) -> bytes:
+    """Rows of the 1-d float64 columns, cells as repr spells them (NaN, inf, -inf for the
+    non-finite), separated by separator, each row ending in a newline."""

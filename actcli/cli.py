@@ -504,6 +504,7 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
     def write(x: Any) -> None:
         x = FORMATS[dtype.value].round(x)  # beyond a format's range is inf, by definition
         renderer.write(x, [c.evaluate(x, _convention(kink)) for c in columns])
+        renderer.out.flush()  # a batch ends where the input paused: show its results now
 
     source = sources.Values(_sources(values, inputs))
     vector = any(c.spec.activation.vector for c in columns)

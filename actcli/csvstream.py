@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import select
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,13 +32,12 @@ from actcli.formats import FORMATS
 from actcli.i18n import N_
 from actcli.registry import KinkConvention
 from actcli.spec import Column
+from actcli.streams import RecordReader, open_source
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-CHUNK_BYTES = 1 << 21  # 2 MiB: amortises Polars' per-call cost; chunks in flight stay small
 IN_FLIGHT = 2  # chunks being parsed while one is written
-BOM = b"\xef\xbb\xbf"
 BLANK_LINES = re.compile(rb"(^|\n)(?:\r?\n)+")  # a run of blank lines, after a line's end
 QUOTED = re.compile(r'"(?:[^"]|"")*"')
 BARE_CR = re.compile(r"\r(?!\n)")
@@ -79,125 +76,6 @@ class ChunkResult:
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-class RecordReader:
-    """Chunks of whole records from a binary stream, cut after a newline outside quotes.
-
-    On a pipe a chunk is handed over as soon as the writer pauses, so a slow producer sees its
-    output at once; on files and fast pipes chunks fill up to CHUNK_BYTES.
-    """
-
-    def __init__(self, stream: IO[bytes], name: str, on_progress: Callable[[int], None]) -> None:
-        self.stream = stream
-        self.name = name
-        self.buffer = bytearray()
-        self.eof = False
-        self.paused = False  # the last fill stopped because the writer paused: flush output now
-        self.started = False
-        self.failure: str | None = None  # the input broke off (a corrupt compressed file)
-        self.on_progress = on_progress
-        try:
-            self.fd: int | None = stream.fileno()
-        except (OSError, ValueError):
-            self.fd = None
-
-    def _fill(self) -> None:
-        """Read until a chunk's worth is buffered, the input pauses, or it ends."""
-        read1 = getattr(self.stream, "read1", self.stream.read)
-        self.paused = False
-        while not self.eof:
-            if self.started:  # at first, bytes may wait in the stream's buffer (a peek at its
-                self._wait()  # compression), where select cannot see them
-            try:
-                data = read1(CHUNK_BYTES)
-            except DataError as error:  # the records before it are still handed over
-                self.failure, data = str(error), b""
-                self.buffer[self._boundary():] = b""  # an incomplete last record is not a record
-            if not data:
-                self.eof = True
-                break
-            self.on_progress(len(data))
-            self.buffer += data
-            if not self.started and (len(self.buffer) >= len(BOM) or self.eof):
-                self.started = True  # the BOM may come split over reads: look once 3 bytes are here
-                if self.buffer.startswith(BOM):
-                    del self.buffer[:len(BOM)]
-            if len(self.buffer) >= CHUNK_BYTES:
-                break
-            if not self._more_ready():
-                self.paused = True
-                break
-
-    def _wait(self) -> None:
-        """Block until input is ready, waking every 0.2 s: a Ctrl-C may be delivered to one of
-        Polars' threads, and Python acts on it only when its main thread runs."""
-        while not self._ready(0.2):
-            pass
-
-    def _ready(self, timeout: float) -> bool:
-        if self.fd is None:
-            return True
-        try:
-            return bool(select.select([self.fd], [], [], timeout)[0])
-        except (OSError, ValueError):
-            return True
-
-    def _more_ready(self) -> bool:
-        return self._ready(0)
-
-    def _boundary(self) -> int:
-        """End (exclusive) of the last complete record in the buffer, 0 if there is none."""
-        buffer = self.buffer
-        pos = buffer.rfind(b"\n")
-        if pos < 0:
-            return 0
-        if buffer.find(b'"', 0, pos) < 0:  # memchr speed; counting runs 5x slower
-            return pos + 1
-        quotes = buffer.count(b'"', 0, pos)
-        while quotes % 2:  # that newline is inside a quoted field: try the one before
-            previous = buffer.rfind(b"\n", 0, pos)
-            if previous < 0:
-                return 0
-            quotes -= buffer.count(b'"', previous, pos)
-            pos = previous
-        return pos + 1
-
-    def first_record(self) -> bytes:
-        """The first record (the header), read on its own."""
-        while True:
-            end = self._first_boundary()
-            if end or self.eof:
-                break
-            self._fill()
-        end = end or len(self.buffer)
-        record = bytes(self.buffer[:end])
-        del self.buffer[:end]
-        return record
-
-    def _first_boundary(self) -> int:
-        quotes = 0
-        start = 0
-        while True:
-            pos = self.buffer.find(b"\n", start)
-            if pos < 0:
-                return 0
-            quotes += self.buffer.count(b'"', start, pos)
-            if quotes % 2 == 0:
-                return pos + 1
-            start = pos + 1
-
-    def chunks(self) -> Iterator[bytes]:
-        while True:
-            if not (self.paused and self._boundary()):  # else hand over what is here first
-                self._fill()
-            end = len(self.buffer) if self.eof else self._boundary()
-            if end:
-                chunk = bytes(self.buffer[:end])
-                del self.buffer[:end]
-                yield chunk
-            if self.eof and not self.buffer:
-                return
 
 
 # --- parsing helpers -------------------------------------------------------------------------
@@ -610,23 +488,6 @@ class Sink:
     encode: Callable[[pl.DataFrame], Any]
     emit: Callable[[Any], None]
     close: Callable[[], None]
-
-
-def open_source(path: str, stdin: IO[bytes]) -> tuple[IO[bytes], str, int | None]:
-    """(binary stream, name for messages, size in bytes when known), decompressed when its
-    first bytes say gzip, bzip2 or zstd (the size is then unknown)."""
-    from actcli.datafiles import decompressed
-
-    if path == "-":
-        handle, name, size = stdin, "<stdin>", None
-    else:
-        try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
-        except OSError as error:
-            raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
-        name, size = path, os.fstat(handle.fileno()).st_size
-    stream, compressed = decompressed(handle, owned=path != "-")
-    return stream, name, None if compressed else size
 
 
 def stream_frames(name: str, frames: Iterator[pl.DataFrame], job: CsvJob, sink: Sink) -> int:

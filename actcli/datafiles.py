@@ -22,6 +22,7 @@ from typing import IO, Any
 import numpy as np
 import polars as pl
 
+from actcli.compressed import COMPRESSIONS, compressing, first_line
 from actcli.errors import DataError, UsageProblem
 from actcli.formats import Format
 from actcli.render import ColumnData, Renderer
@@ -32,10 +33,6 @@ TEXT = ("csv", "tsv", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
              ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow", ".ndjson": "ndjson",
              ".jsonl": "ndjson", ".json": "json"}
-COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
-# First bytes of each compressed stream; no CSV starts with them (bzip2's adds its block magic).
-_MAGIC = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
-_BZIP2 = (b"BZh", b"1AY&SY")
 _STORED = {"float64": pl.Float64, "float32": pl.Float32, "float16": pl.Float16}  # else Float32
 
 
@@ -64,66 +61,6 @@ def input_format(path: str, forced: str | None) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def decompressed(stream: IO[bytes], owned: bool) -> tuple[IO[bytes], bool]:
-    """The stream, decompressed when its first bytes say gzip, bzip2 or zstd; and whether it was.
-    Closing the result closes ``stream`` when ``owned`` (a file, not stdin)."""
-    peek = getattr(stream, "peek", None)
-    head = peek(10)[:10] if peek is not None else b""
-    decompressor: Any = None
-    if head.startswith(_MAGIC["gzip"]):
-        import gzip
-
-        decompressor = gzip.GzipFile(fileobj=stream, mode="rb")
-    elif head.startswith(_BZIP2[0]) and head[4:10] == _BZIP2[1]:
-        import bz2
-
-        decompressor = bz2.BZ2File(stream, "rb")
-    elif head.startswith(_MAGIC["zstd"]):
-        decompressor = _zstd().ZstdFile(stream, "rb")
-    if decompressor is None:
-        return stream, False
-    return io.BufferedReader(_Checked(decompressor, stream if owned else None), 1 << 20), True
-
-
-def _zstd() -> Any:
-    """PEP 784's compression.zstd: the standard library's from Python 3.14, else its backport."""
-    try:
-        from compression import zstd
-    except ImportError:
-        from backports import zstd
-    return zstd
-
-
-class _Checked(io.RawIOBase):
-    """A decompressing stream whose corruption errors (zlib.error, OSError, EOFError for a
-    truncated file, ZstdError) become DataErrors; the reader adds where."""
-
-    def __init__(self, stream: Any, source: IO[bytes] | None) -> None:
-        super().__init__()
-        self.stream, self.source = stream, source
-        self.pending = b""  # decompressed, not yet read
-
-    def close(self) -> None:  # the decompressor, and the file under it
-        if not self.closed:
-            self.stream.close()
-            if self.source is not None:
-                self.source.close()
-        super().close()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if not self.pending:
-            try:
-                self.pending = self.stream.read1(len(buffer))  # one step: what came before an error is kept
-            except Exception as error:
-                raise DataError(f"cannot decompress ({_first_line(error)})") from None
-        size = min(len(buffer), len(self.pending))
-        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
-        return size
-
-
 def batches(path: str, kind: str, stdin: IO[bytes]) -> tuple[pl.Schema, Iterator[pl.DataFrame]]:
     """The schema and the frames of a Parquet, Arrow IPC or NDJSON file (stdin is read whole:
     Parquet and Arrow IPC files need to be seekable)."""
@@ -136,19 +73,15 @@ def batches(path: str, kind: str, stdin: IO[bytes]) -> tuple[pl.Schema, Iterator
     except FileNotFoundError:
         raise DataError(f"{name}: cannot read (No such file or directory)") from None
     except (pl.exceptions.PolarsError, OSError) as error:
-        raise DataError(f"{name}: cannot read as {kind}: {_first_line(error)}") from None
+        raise DataError(f"{name}: cannot read as {kind}: {first_line(error)}") from None
 
     def frames() -> Iterator[pl.DataFrame]:
         try:
             yield from lazy.collect_batches()
         except (pl.exceptions.PolarsError, OSError) as error:
-            raise DataError(f"{name}: cannot read as {kind}: {_first_line(error)}") from None
+            raise DataError(f"{name}: cannot read as {kind}: {first_line(error)}") from None
 
     return schema, frames()
-
-
-def _first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -160,17 +93,7 @@ def open_text(path: str, compression: str | None) -> IO[str]:
         raw: Any = open(path, "wb")  # noqa: SIM115 - closed with the text wrapper
     except OSError as error:
         raise DataError(f"{path}: cannot write ({error.strerror or error})") from None
-    if compression == "gzip":
-        import gzip
-
-        raw = gzip.GzipFile(fileobj=raw, mode="wb")
-    elif compression == "bz2":
-        import bz2
-
-        raw = bz2.BZ2File(raw, "wb")
-    elif compression == "zstd":
-        raw = _zstd().ZstdFile(raw, "wb")
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    return io.TextIOWrapper(compressing(raw, compression), encoding="utf-8", newline="")
 
 
 class FrameWriter:
@@ -221,7 +144,7 @@ class FrameWriter:
     def _check(self) -> None:
         if self.failure is not None:
             error, self.failure = self.failure, None
-            message = error.strerror if isinstance(error, OSError) and error.strerror else _first_line(error)
+            message = error.strerror if isinstance(error, OSError) and error.strerror else first_line(error)
             raise DataError(f"{self.path}: cannot write ({message})")
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, InvalidOperation
-from pathlib import Path
 from typing import TextIO
 
 import numpy as np
@@ -21,11 +20,11 @@ from numpy.typing import NDArray
 from actcli.errors import DataError
 from actcli.i18n import N_
 from actcli.registry import NUMBER
+from actcli.streams import RecordReader, open_source
 
 BATCH = 65536  # values per batch
 
 SEPARATORS = re.compile(r"[\s,]+")
-BOM = "\ufeff"
 
 
 def number(token: str, where: str) -> float:
@@ -108,41 +107,59 @@ class Range:
             yield self.at(np.arange(lo, min(lo + BATCH, self.count), dtype=np.int64))
 
 
-def _text_batches(lines: Iterable[bytes | str], source: str) -> Iterator[NDArray[np.float64]]:
-    """Numbers separated by whitespace, commas or newlines; '#' starts a comment. Lines are
-    decoded one by one, so text that is not UTF-8 is reported at its line, after the values
-    before it (a text stream decodes ahead and would fail before them)."""
-    values: list[float] = []
-    for line_number, raw in enumerate(lines, start=1):
+def _line_numbers(raw: bytes, line_number: int, source: str) -> list[float]:
+    """The numbers of one line, or a DataError naming it: what the compiled reader leaves to
+    Python (comments, text outside ASCII, inf and nan, over 19 digits, and errors)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(f"{source}:{line_number}: not UTF-8 text ({error.reason})") from None
+    where = f"{source}:{line_number}"
+    return [number(token, where) for token in SEPARATORS.split(line.partition("#")[0]) if token]
+
+
+def _chunk_numbers(chunk: bytes, line_number: int, source: str) -> Generator[NDArray[np.float64], None, int]:
+    """The numbers of a chunk of lines, the first numbered ``line_number``; returns the number
+    of the line after it. A bad token raises DataError after the numbers before it are yielded."""
+    from actcli._core import read_decimal
+
+    view, start, found = memoryview(chunk), 0, []
+    while True:
+        values, stop, lines = read_decimal(view[start:])
+        found.append(values)
+        line_number += lines
+        start += stop
+        if start == len(chunk):
+            break
+        end = chunk.find(b"\n", start) + 1 or len(chunk)  # a line left to Python
         try:
-            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if line_number == 1:
-                line = line.removeprefix(BOM)  # as CSV input drops it
-            for token in SEPARATORS.split(line.partition("#")[0]):
-                if token:
-                    values.append(number(token, f"{source}:{line_number}"))
-        except (DataError, UnicodeDecodeError) as error:
-            if values:
-                yield np.array(values)
-            if isinstance(error, UnicodeDecodeError):
-                raise DataError(f"{source}:{line_number}: not UTF-8 text ({error.reason})") from None
+            found.append(np.array(_line_numbers(chunk[start:end], line_number, source), dtype=np.float64))
+        except DataError:
+            yield np.concatenate(found)
             raise
-        if len(values) >= BATCH:
-            yield np.array(values)
-            values = []
-    if values:
-        yield np.array(values)
+        start, line_number = end, line_number + (chunk[end - 1:end] == b"\n")
+    yield np.concatenate(found) if len(found) > 1 else found[0]
+    return line_number
+
+
+def _text_batches(reader: RecordReader, source: str) -> Iterator[NDArray[np.float64]]:
+    """Numbers separated by whitespace, commas or newlines; '#' starts a comment; a UTF-8 BOM
+    is dropped, as CSV input drops it. Chunks of whole lines are read as they come, so output
+    follows a slow producer line by line."""
+    line_number = 1
+    for chunk in reader.chunks():
+        line_number = yield from _chunk_numbers(chunk, line_number, source)
+    if reader.failure is not None:
+        raise DataError(f"{source}:{line_number}: {reader.failure}")
 
 
 def _file_batches(path: str, stdin: TextIO) -> Iterator[NDArray[np.float64]]:
-    if path == "-":
-        yield from _text_batches(getattr(stdin, "buffer", stdin), "<stdin>")
-        return
+    handle, source, _ = open_source(path, stdin.buffer)
     try:
-        with Path(path).open("rb") as handle:
-            yield from _text_batches(handle, path)
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+        yield from _text_batches(RecordReader(handle, source, lambda _: None, quoted=False), source)
+    finally:
+        if path != "-":
+            handle.close()
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,9 @@ def shortest(v: float, dtype: np.dtype[Any] | None = None) -> str:
 def exact_texts(values: NDArray[Any]) -> list[str]:
     """``shortest`` of every value, in the values' own dtype."""
     if values.dtype == np.float64:
-        texts = list(map(float.__repr__, values.tolist()))
-        if not np.isfinite(values).all():
-            texts = [t if t[-1].isdigit() else _non_finite(float(t)) for t in texts]
-        return texts
+        from actcli._core import write_decimal  # repr's spelling, and NaN, inf, -inf
+
+        return write_decimal([values.ravel()], "\n").decode("ascii").split("\n")[:-1]
     return [shortest(v, values.dtype) for v in values.tolist()]
 
 

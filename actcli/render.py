@@ -106,6 +106,16 @@ def _rows(cells: Sequence[Texts]) -> zip[tuple[str, ...]]:
 class PlainRenderer(Renderer):
     """One line per row, the cells separated by tabs, no header."""
 
+    def write_columns(self, columns: Sequence[ColumnData]) -> None:
+        doubles = [c for c in columns if isinstance(c, np.ndarray) and c.dtype == np.float64 and c.ndim == 1]
+        if self.precision is None and doubles and len(doubles) == len(columns):
+            from actcli._core import write_decimal  # the one-liners' path: no str per value
+
+            self.rows += len(doubles[0])
+            self.out.write(write_decimal(doubles, "\t").decode("ascii"))
+            return
+        super().write_columns(columns)
+
     def write_cells(self, cells: Sequence[Texts]) -> None:
         self.out.writelines("\t".join(row) + "\n" for row in _rows(cells))
 

@@ -25,6 +25,14 @@ struct core_kernel {
     int bound;  /* relative error bound, in units of 2**-53; 0: the result is exact */
 };
 
+/* decimal.c: read numbers from text (the values, how many, and the newlines passed; returns where
+   it stopped: the end, or the start of the first line it leaves to the caller), and write rows of
+   doubles as repr spells them (at most 25 bytes a value, separator or newline included). */
+ptrdiff_t core_read_decimal(const char *text, ptrdiff_t n, double *out, ptrdiff_t *count,
+                            ptrdiff_t *lines);
+ptrdiff_t core_write_rows(const double *const *columns, const ptrdiff_t *strides, int width,
+                          ptrdiff_t rows, char separator, char *out);
+
 extern const struct core_kernel core_kernels_baseline[];
 extern const struct core_kernel core_kernels_v3[];
 

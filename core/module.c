@@ -319,8 +319,88 @@ static PyObject *settle_with(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *read_decimal(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_buffer text;
+    if (PyObject_GetBuffer(arg, &text, PyBUF_SIMPLE) < 0) return NULL;
+    npy_intp room = text.len / 2 + 1, count;  /* a number and a separator at least */
+    PyArrayObject *values = (PyArrayObject *)PyArray_SimpleNew(1, &room, NPY_DOUBLE);
+    if (values == NULL) {
+        PyBuffer_Release(&text);
+        return NULL;
+    }
+    ptrdiff_t stop, lines;
+    Py_BEGIN_ALLOW_THREADS
+    stop = core_read_decimal(text.buf, text.len, PyArray_DATA(values), &count, &lines);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&text);
+    PyArray_Dims shape = {&count, 1};
+    PyObject *resized = PyArray_Resize(values, &shape, 0, NPY_CORDER);
+    if (resized == NULL) {
+        Py_DECREF(values);
+        return NULL;
+    }
+    Py_DECREF(resized);
+    return Py_BuildValue("(Nnn)", values, (Py_ssize_t)stop, (Py_ssize_t)lines);
+}
+
+static PyObject *write_decimal(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *given, *text = NULL;
+    int separator;
+    if (!PyArg_ParseTuple(args, "OC", &given, &separator)) return NULL;
+    PyObject *columns = PySequence_Fast(given, "columns: a sequence of float64 arrays");
+    if (columns == NULL) return NULL;
+    Py_ssize_t width = PySequence_Fast_GET_SIZE(columns), rows = 0;
+    PyArrayObject **arrays = PyMem_Calloc((size_t)width + 1, sizeof *arrays);
+    const double **data = PyMem_Calloc((size_t)width + 1, sizeof *data);
+    ptrdiff_t *strides = PyMem_Calloc((size_t)width + 1, sizeof *strides);
+    if (arrays == NULL || data == NULL || strides == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < width; c++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(columns, c);
+        if (!PyArray_Check(item) || PyArray_TYPE((PyArrayObject *)item) != NPY_DOUBLE
+            || PyArray_NDIM((PyArrayObject *)item) != 1) {
+            PyErr_SetString(PyExc_TypeError, "columns: a sequence of 1-d float64 arrays");
+            goto done;
+        }
+        arrays[c] = (PyArrayObject *)item;
+        data[c] = PyArray_DATA(arrays[c]);
+        strides[c] = PyArray_STRIDE(arrays[c], 0);
+        if (c > 0 && PyArray_DIM(arrays[c], 0) != rows) {
+            PyErr_SetString(PyExc_ValueError, "columns: of one length");
+            goto done;
+        }
+        rows = PyArray_DIM(arrays[c], 0);
+    }
+    if (rows > (PY_SSIZE_T_MAX - 64) / 26 / (width + 1)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    text = PyBytes_FromStringAndSize(NULL, rows * (25 * width + 1) + 64);  /* 64: see write_double */
+    if (text == NULL) goto done;
+    ptrdiff_t length;
+    Py_BEGIN_ALLOW_THREADS
+    length = core_write_rows(data, strides, (int)width, rows, (char)separator, PyBytes_AS_STRING(text));
+    Py_END_ALLOW_THREADS
+    _PyBytes_Resize(&text, length);
+done:
+    PyMem_Free(arrays);
+    PyMem_Free(data);
+    PyMem_Free(strides);
+    Py_DECREF(columns);
+    return text;
+}
+
 static PyMethodDef methods[] = {
     {"narrow", narrow, METH_VARARGS, "narrow(name, x, out, doubtful, parameters, format) -> doubtful count"},
+    {"read_decimal", read_decimal, METH_O,
+     "read_decimal(text) -> (float64 values, where it stopped: the end or a line left to the caller, "
+     "newlines before that)"},
+    {"write_decimal", write_decimal, METH_VARARGS,
+     "write_decimal(columns, separator) -> bytes: rows of the float64 columns as repr spells them"},
     {"kernels", list_kernels, METH_NOARGS, "[(name, bound in units of 2**-53)] in the table's order"},
     {"ufunc", make_ufunc, METH_VARARGS, "ufunc(name, kernel, given, fixed, doc) -> np.ufunc"},
     {"settle_with", settle_with, METH_VARARGS,

@@ -822,7 +822,7 @@ def _in_directory(files: dict[str, bytes]) -> Iterator[str]:
 
 def run_inprocess(inv: Invocation) -> Outcome:
     """``actcli.cli.run`` with fake stdin/stdout/stderr, as a pipe would give them."""
-    from actcli import csvstream
+    from actcli import streams
     from actcli.cli import run
 
     raw = _CappedBytes()
@@ -831,7 +831,7 @@ def run_inprocess(inv: Invocation) -> Outcome:
     stdin = _PipedStdin(io.BytesIO(inv.stdin), encoding="utf-8")
     saved = sys.stdin, sys.stdout, sys.stderr
     saved_env = {k: os.environ.get(k) for k in ("COLUMNS", "FORCE_COLOR", "NO_COLOR")}
-    saved_chunk = csvstream.CHUNK_BYTES
+    saved_chunk = streams.CHUNK_BYTES
     code: int | None = None
     truncated = timed_out = False
     start = time.perf_counter()
@@ -854,7 +854,7 @@ def run_inprocess(inv: Invocation) -> Outcome:
         os.environ.pop("FORCE_COLOR", None)
         os.environ.pop("NO_COLOR", None)
         if inv.chunk is not None:
-            csvstream.CHUNK_BYTES = inv.chunk
+            streams.CHUNK_BYTES = inv.chunk
         try:
             if inv.files:
                 os.chdir(tmp)
@@ -878,7 +878,7 @@ def run_inprocess(inv: Invocation) -> Outcome:
         finally:
             sys.stdin, sys.stdout, sys.stderr = saved
             os.chdir(here)
-            csvstream.CHUNK_BYTES = saved_chunk
+            streams.CHUNK_BYTES = saved_chunk
             for key, value in saved_env.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -1859,7 +1859,7 @@ def reproducer(spec: Spec) -> str:
     inv = render(spec)
     setup = "".join(f"{_printf(data)} > {name}; " for name, data in inv.files.items())
     if inv.chunk is not None:
-        call = ("python -c 'import sys, actcli.csvstream as c, actcli.cli as m; "
+        call = ("python -c 'import sys, actcli.streams as c, actcli.cli as m; "
                 f"c.CHUNK_BYTES = {inv.chunk}; m.run(sys.argv[1:])' {' '.join(map(shell_quote, inv.args))}")
     else:
         call = "actcli " + " ".join(map(shell_quote, inv.args))

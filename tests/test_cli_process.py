@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +35,22 @@ def test_one_liner_and_exit_codes() -> None:
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
 
 
+def test_ctrl_c_while_the_command_line_loads_is_one_line() -> None:
+    """A Ctrl-C that lands while actcli.cli is being imported (deterministically: an import hook
+    raises it there) ends like any other interruption, without a traceback."""
+    hook = ("import sys\n"
+            "class Interrupt:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'actcli.cli':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Interrupt())\n"
+            "from actcli.__main__ import main\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", hook, "apply", "relu", "1"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "actcli: interrupted\n")
+
+
 def test_python_dash_m() -> None:
     done = subprocess.run([sys.executable, "-m", "actcli", "apply", "leaky_relu", "-10"],
                           capture_output=True, text=True, timeout=60, check=True)
@@ -59,11 +76,17 @@ def test_output_starts_before_input_ends() -> None:
     process = subprocess.Popen([str(ACTCLI), "apply", "relu"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True, env=ENV)
     assert process.stdin and process.stdout
-    process.stdin.write("-1\n" * 70_000)  # more than one batch
-    process.stdin.flush()
+    stdin = process.stdin
+
+    def produce() -> None:  # from a thread, as a producer runs beside its reader
+        stdin.write("-1\n" * 70_000)
+        stdin.close()
+
+    producer = threading.Thread(target=produce)
+    producer.start()
     assert process.stdout.readline() == "0.0\n"  # while stdin is still open
-    process.stdin.close()
-    process.stdout.read()
+    assert process.stdout.read() == "0.0\n" * 69_999
+    producer.join(timeout=60)
     assert process.wait(timeout=60) == 0
 
 

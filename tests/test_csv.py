@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import actcli
-from actcli import csvstream
+from actcli import csvstream, streams
 from tests.conftest import Run
 
 SPECTRUM = Path(__file__).resolve().parents[2] / "shared" / "csv-spectrum"
@@ -224,7 +224,7 @@ def test_on_error_modes(run: Run, mode: str, cells: tuple[str, str] | None, note
 
 
 def test_line_numbers_across_chunks(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(csvstream, "CHUNK_BYTES", 64)  # many small chunks
+    monkeypatch.setattr(streams, "CHUNK_BYTES", 64)  # many small chunks
     lines = ["n,x"] + [f'"r\n{i}",{i}' for i in range(40)] + ["bad,oops"]
     result = run("apply", "relu", "-c", "x", stdin="\n".join(lines) + "\n")
     assert result.err == "actcli: error: <stdin>:82: column 'x': cannot read 'oops' as a number\n"
@@ -261,9 +261,9 @@ def test_csv_output_starts_before_input_ends() -> None:
 
 
 def test_reader_cuts_only_between_records(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(csvstream, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(streams, "CHUNK_BYTES", 100)
     data = b'h\n"a\nb",1\n' * 1000
-    reader = csvstream.RecordReader(io.BytesIO(data), "t", lambda n: None)
+    reader = streams.RecordReader(io.BytesIO(data), "t", lambda n: None)
     chunks = list(reader.chunks())
     assert b"".join(chunks) == data
     for chunk in chunks:

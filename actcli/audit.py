@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from actcli.registry import Activation, KinkConvention
 
 WORST = 10
+PROGRESS_STEP = 256  # rows between reports to a progress bar
 MAX_DOUBLE = Fraction(sys.float_info.max)
 BINS = ["0", "<=0.5", "<=1", *(f"<={2**k}" for k in range(1, 21)), f">{2**20}", "non-finite"]
 
@@ -78,9 +80,11 @@ def _errors(y: NDArray[np.float64], exact: NDArray[np.float64], correct: NDArray
 
 
 def measure(act: Activation, params: dict[str, Any], derivative: bool, kink: KinkConvention,
-            fmt: Format, x: NDArray[np.float64], y: NDArray[np.float64]) -> Measured:
+            fmt: Format, x: NDArray[np.float64], y: NDArray[np.float64],
+            progress: Callable[[int], None] = lambda rows: None) -> Measured:
     """The correctly rounded results at x (values of ``fmt``) and the errors of y (values of
-    ``fmt`` too, as float64)."""
+    ``fmt`` too, as float64); ``progress(rows)`` hears of the rows done, in float64 (one exact
+    evaluation a row: the slow case)."""
     def evaluate(v: NDArray[Any]) -> NDArray[Any]:
         result: NDArray[Any] = act.grad(v, kink=kink, **params) if derivative else act(v, **params)
         return result
@@ -96,6 +100,8 @@ def measure(act: Activation, params: dict[str, Any], derivative: bool, kink: Kin
     library = evaluate(x)
     correct, errors = np.empty_like(x), np.empty_like(x)
     for i, (xi, yi) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
+        if i % PROGRESS_STEP == 0 and i:
+            progress(PROGRESS_STEP)
         if not math.isfinite(xi) or xi in kinks:  # limits and kink conventions: the library's, exact
             correct[i] = library[i]
             errors[i] = _errors(np.array([yi]), library[i:i + 1], library[i:i + 1], fmt)[0]
@@ -103,6 +109,7 @@ def measure(act: Activation, params: dict[str, Any], derivative: bool, kink: Kin
         value = arbitrary.value(act, xi, params, derivative)
         correct[i] = _float(value)
         errors[i] = _error64(yi, value, correct[i])
+    progress(len(x) % PROGRESS_STEP or min(len(x), PROGRESS_STEP))
     return Measured(correct, errors)
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from actcli.registry import KinkConvention
 
 DEFAULT_TABLE_RANGE = "-3:3:0.5"
+PROGRESS_ROWS = 2000  # check shows a progress bar on a terminal from this many float64 rows (a few seconds)
 PARAMETER_COMMANDS = ("apply", "grad", "table", "info", "plot", "check", "explain")  # they take --NAME VALUE
 INPUT_COMMANDS = ("apply", "grad", "table", "check", "explain")  # they take -i FILE
 # prepare_args turns ``-i FILE`` into the VALUES token FILE_MARK + FILE: files and numbers are
@@ -323,6 +324,21 @@ NoHeader = Annotated[bool, typer.Option(
 OnError = Annotated[OnErrorChoice, typer.Option(
     help="CSV: a cell that is not a number stops (exit 1), or its row is skipped, gets nan, or "
     "keeps the cell as it is; the count goes to stderr.")]
+
+
+class CheckOnErrorChoice(StrEnum):  # check has no use for a kept cell: it has no value to audit
+    stop = "stop"
+    skip = "skip"
+    nan = "nan"
+
+
+CheckOnError = Annotated[CheckOnErrorChoice, typer.Option(
+    "--on-error", help="CSV: a cell that is not a number stops (exit 1), or its row is skipped, or "
+    "gets nan; the count goes to stderr.")]
+CheckInputs = Annotated[list[Path] | None, typer.Option(
+    "--input", "-i", metavar="FILE", show_default=False,
+    help="Read the inputs and outputs from a CSV FILE (-c X,Y; a two-column file needs none); - is "
+    "stdin. Repeatable.")]
 Progress = Annotated[bool | None, typer.Option(
     "--progress/--no-progress", show_default=False,
     help="Progress bar on stderr (default: on a terminal, for files over 4 MB).")]
@@ -785,7 +801,7 @@ def check(
     values: Annotated[list[str] | None, typer.Argument(
         metavar="[X=Y]...", show_default=False,
         help="Pairs of an input and its output, -1=0.5; else a CSV from -i FILE or stdin.")] = None,
-    input: Inputs = None, param: Params = None,
+    input: CheckInputs = None, param: Params = None,
     column: Annotated[list[str] | None, typer.Option(
         "--column", "-c", metavar="X,Y", show_default=False,
         help="CSV: the input and output columns (names or 1-based indexes); a two-column file "
@@ -805,7 +821,7 @@ def check(
         "--format", "-f", help="table: a report for people; json: the findings as an object."),
     ] = CheckFormat.auto,
     delimiter: Delimiter = ",", tsv: Tsv = False, no_header: NoHeader = False,
-    on_error: OnError = OnErrorChoice.stop, input_format: InputFormatOption = InputFormat.auto,
+    on_error: CheckOnError = CheckOnErrorChoice.stop, input_format: InputFormatOption = InputFormat.auto,
     json_nonfinite: JsonNonFinite = NonFinite.string, no_color: NoColor = False,
 ) -> None:
     """Audit another implementation of ACT: given its inputs X and outputs Y (a CSV, -c X,Y, or
@@ -814,25 +830,28 @@ def check(
     import numpy as np
 
     from actcli import audit, report
+    from actcli.console import progress_bar
 
     _json_nonfinite(json_nonfinite)
     specs = parse_specs(act, _options(param))
     if len(specs) > 1 or specs[0].activation.vector:
         raise UsageProblem("check audits one elementwise activation (softmax takes vectors)")
     spec, fmt = specs[0], FORMATS[dtype.value]
-    if on_error == OnErrorChoice.keep:
-        raise UsageProblem("check takes --on-error stop, skip or nan (a kept cell has no value)")
     source, skipped = "", 0
     if against is not None:
         x, y, source = _against(against.value, spec, fmt, grad, _convention(kink))
     elif any("=" in v for v in values or []):
         x, y = _pairs(values or [])
     else:
-        options = CsvOptions(column, None, False, delimiter, tsv, no_header, on_error, None, input_format)
+        options = CsvOptions(column, None, False, delimiter, tsv, no_header, OnErrorChoice(on_error.value),
+                             None, input_format)
         x, y, skipped = _csv_pairs(_sources(values, [str(path) for path in input or []]), options)
     x_in, y_in = fmt.round(x).astype(np.float64), fmt.round(y).astype(np.float64)
     outside = (x_in != x) & ~np.isnan(x) | (y_in != y) & ~np.isnan(y)
-    measured = audit.measure(spec.activation, spec.params, grad, _convention(kink), fmt, x_in, y_in)
+    slow = fmt.name == "float64" and len(x_in) > PROGRESS_ROWS and sys.stderr.isatty()  # exact, row by row
+    with progress_bar(slow, len(x_in), _("checking"), no_color, unit="rows") as advance:
+        measured = audit.measure(spec.activation, spec.params, grad, _convention(kink), fmt, x_in, y_in,
+                                 advance)
     findings = audit.report(fmt, x_in, y_in, measured, spec.label, grad, int(np.count_nonzero(outside)),
                             skipped, source)
     if format == CheckFormat.json:

@@ -9,7 +9,8 @@ they appear only on a terminal that is not ``TERM=dumb``.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,3 +25,38 @@ def make_console(no_color: bool = False, stderr: bool = False) -> Console:
         return Console(stderr=stderr, force_terminal=True, color_system="standard"
                        if os.environ.get("TERM") == "dumb" else "auto", highlight=False)
     return Console(stderr=stderr, highlight=False)
+
+
+class progress_bar:
+    """A Rich progress bar on stderr over ``total`` bytes (with the speed) or rows (with the
+    time left), or nothing when not ``show``; entering it gives the function that advances it."""
+
+    def __init__(self, show: bool, total: int | None, description: str, no_color: bool,
+                 unit: Literal["bytes", "rows"]) -> None:
+        self.show, self.total, self.description = show, total, description
+        self.no_color, self.unit = no_color, unit
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not self.show:
+            return lambda n: None
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        counts: tuple[Any, ...] = ((DownloadColumn(), TransferSpeedColumn()) if self.unit == "bytes"
+                                   else (MofNCompleteColumn(), TimeRemainingColumn()))
+        self.bar = Progress("[progress.description]{task.description}", BarColumn(), *counts,
+                            transient=True, console=make_console(self.no_color, stderr=True))
+        self.bar.start()
+        task = self.bar.add_task(self.description, total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 import numpy as np
 import polars as pl
 
+from actcli.console import progress_bar
 from actcli.errors import DataError, UsageProblem
 from actcli.formats import FORMATS
 from actcli.i18n import N_
@@ -561,7 +562,7 @@ def run(paths: list[str], request: CsvRequest, make_sink: Callable[[CsvJob], Sin
             handle, name, size = open_source(path, stdin)
             show = request.progress if request.progress is not None else (
                 stderr_is_terminal and size is not None and size > PROGRESS_FROM)
-            with _progress(show, size, name, request.no_color) as advance:
+            with progress_bar(show, size, name, request.no_color, unit="bytes") as advance:
                 reader = RecordReader(handle, name, advance)
                 names, first_line = _read_names(reader, request.dialect, name)
                 affected += stream(reader, *start(names, name, header_at=":1"), first_line)
@@ -591,32 +592,6 @@ def _read_names(reader: RecordReader, dialect: Dialect, name: str) -> tuple[list
         return fields, 1 + skipped + record.count(b"\n")
     reader.buffer[:0] = record  # no header: the first record is data
     return [str(i) for i in range(1, len(fields) + 1)], 1 + skipped
-
-
-class _progress:
-    """A Rich progress bar on stderr over the bytes of the file, or nothing."""
-
-    def __init__(self, show: bool, size: int | None, name: str, no_color: bool) -> None:
-        self.show, self.size, self.name, self.no_color = show, size, name, no_color
-        self.bar: Any = None
-
-    def __enter__(self) -> Callable[[int], None]:
-        if not self.show:
-            return lambda n: None
-        from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
-
-        from actcli.console import make_console
-
-        self.bar = Progress("[progress.description]{task.description}", BarColumn(),
-                            DownloadColumn(), TransferSpeedColumn(), transient=True,
-                            console=make_console(self.no_color, stderr=True))
-        self.bar.start()
-        task = self.bar.add_task(self.name, total=self.size)
-        return lambda n: self.bar.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def output_sink(job: CsvJob, request: CsvRequest, fmt: str, out: IO[str], console: Console | None) -> Sink:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from actcli.audit import Report
 from actcli.i18n import _
 
@@ -57,13 +55,33 @@ def print_report(report: Report, console: Console) -> None:
         termtable.TableColumn(_("share"), texts=[_percent(count, report.rows) for _name, count in bins]),
     ], len(bins), 0, len(bins)), console, keys=1)
     if report.worst:
-        console.print(Text(_("the {count} worst inputs").format(count=len(report.worst)), style="bold"))
-        columns = [termtable.TableColumn(header, numbers=np.array([w[key] for w in report.worst]))
-                   for header, key in (("x", "x"), (_("output"), "y"),
-                                       (_("correctly rounded"), "correctly_rounded"), ("ULP", "ulp"))]
-        termtable.render(termtable.Rows(columns, len(report.worst), 0, len(report.worst)), console,
-                         every_digit="--format json")
+        _worst_inputs(report, console)
+
+
+def _worst_inputs(report: Report, console: Console) -> None:
+    """Each worst input with its error, then the output above the correctly rounded value, every
+    digit of both (the point of the audit), aligned so that the digits where they part, in bold
+    red, sit one above the other. Lines, not a table: they fit a terminal of any width."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from actcli.formats import FORMATS
+    from actcli.numtext import shortest
+
+    dtype = FORMATS[report.format].dtype
+    console.print(Text(_("the {count} worst inputs").format(count=len(report.worst)), style="bold"))
+    labels = [_("output"), _("correctly rounded")]
+    width = max(cell_len(label) for label in labels)
+    for row in report.worst:
+        console.print(Text(f"  x = {shortest(row['x'], dtype)}: {_ulps(row['ulp'])} ULP"))
+        texts = [shortest(row["y"], dtype), shortest(row["correctly_rounded"], dtype)]
+        same = next((i for i, (a, b) in enumerate(zip(*texts, strict=False)) if a != b), min(map(len, texts)))
+        for label, text in zip(labels, texts, strict=True):
+            line = Text(f"    {label}{' ' * (width - cell_len(label))}  {text[:same]}")
+            line.append(text[same:], style="bold red")
+            console.print(line)
 
 
 def _ulps(value: float) -> str:
-    return "∞" if math.isinf(value) else f"{value:.3g}"
+    """An error in ULPs as a person compares them: 1.92, 0.50, 3.1e+12."""
+    return "∞" if math.isinf(value) else f"{value:.2f}" if value < 1e6 else f"{value:.2g}"

@@ -130,3 +130,38 @@ def test_an_error_beyond_the_doubles_in_ulps_near_zero(run: Run) -> None:
     assert record["max_ulp"] == 1.7976931348623157e308 and record["worst_x"] == 0.0
     assert record["histogram"][">1048576"] == 1 and record["histogram"]["non-finite"] == 0
     assert run("check", "relu", "0=0.5", "--max-ulp", "1e300").code == 1
+
+
+# --- what a person reads ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_the_worst_inputs_show_every_digit_of_both_values(columns: int) -> None:
+    """At any width: x as written, the error with two decimals, and the output above the
+    correctly rounded value, every digit of both, the digits where they part in bold red."""
+    from tests.terminal import in_terminal, terminal_env
+
+    screen = in_terminal("check", "sigmoid", "0=0.5", "1=0.73", "2=0.8807970779778823", columns=columns,
+                         lines=40, env=terminal_env(FORCE_COLOR="1"))
+    lines = screen.lines
+    start = lines.index("the 2 worst inputs")
+    assert lines[start + 1:start + 7] == [
+        "  x = 1.0: 9.5e+12 ULP",
+        "    output             0.73",
+        "    correctly rounded  0.7310585786300049",
+        "  x = 2.0: 1.17 ULP",
+        "    output             0.8807970779778823",
+        "    correctly rounded  0.8807970779778824",
+    ]
+    assert "  max error          9.5e+12 ULP at x = 1.0" in lines
+    bold_red = "\x1b[1;31m"  # the differing tails, and nothing else of the two values
+    assert f"0.880797077977882{bold_red}3" in screen.raw and f"0.880797077977882{bold_red}4" in screen.raw
+    assert f"rounded  0.73{bold_red}10585786300049" in screen.raw  # 0.73 is where the output ends
+
+
+def test_the_help_offers_what_check_reads_and_accepts(run: Run) -> None:
+    shown = " ".join(run("check", "--help").out.split())
+    assert "Read the inputs and outputs from a CSV FILE (-c X,Y" in shown
+    assert "--on-error <stop|skip|nan>" in shown and "keep" not in shown
+    refused = run("check", "relu", "--on-error", "keep", stdin="x,y\n1,1\n")
+    assert refused.code == 2 and "'keep' is not one of 'stop', 'skip', 'nan'" in refused.err

@@ -12,6 +12,7 @@ correctly rounded to float64.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -142,8 +143,8 @@ def _one(spec: Spec, x: float, value: float, grad: float, fmt: Format, kink: Kin
     else:
         steps.append(_("f(x) = {formula} for every x").format(formula=piece.value))
     term_texts = _terms(act, piece, x, params, vector, steps)
-    worked = piece.worked.format(x=compact(x), **_param_texts(params),
-                                 **{f"t{i}": t for i, t in enumerate(term_texts)})
+    worked = _bracketed(piece.worked.format(x=compact(x), **_param_texts(params),
+                                            **{f"t{i}": t for i, t in enumerate(term_texts)}))
     same = worked in (value_text, compact(value))
     steps.append(f"f({compact(x)}) = {worked}" + ("" if same else f" = {value_text}"))
     if fmt.name != "float64":
@@ -171,10 +172,18 @@ def _terms(act: Activation, piece: Piece, x: float, params: dict[str, Any], vect
         point, values = mpmath.mpf(x), [mpmath.mpf(v) for v in vector] if act.vector else []
         for term in piece.terms:
             text = _mp_text(term.exact(mpmath, point, params, values))
-            shown = term.shown.format(x=compact(x), minus_x=compact(-x), **_param_texts(params))
+            shown = _bracketed(term.shown.format(x=compact(x), minus_x=compact(-x), **_param_texts(params)))
             steps.append(" = ".join(dict.fromkeys([term.name, shown, text])))
             texts.append(text)
     return texts
+
+
+# A negative number put in after an operator: 0.01·(-0.7), 2 − (-3), as a person writes them.
+_NEGATIVE_OPERAND = re.compile(r"(?<=[·/])-[\d.]+(?:e[+-]?\d+)?|(?<=[−+] )-[\d.]+(?:e[+-]?\d+)?")
+
+
+def _bracketed(expression: str) -> str:
+    return _NEGATIVE_OPERAND.sub(lambda m: f"({m.group(0)})", expression)
 
 
 def _kink_steps(act: Activation, at: Any, x: float, kink: KinkConvention, grad_text: str) -> list[str]:

@@ -187,10 +187,14 @@ class Piece:
 
 # The quantities the formulas are made of, for explain (mpmath is passed in: not imported here).
 EXP_X = Term("eˣ", "e^({x})", lambda m, x, p, v: m.exp(x))
+# eˣ − 1 as one quantity (expm1), as the kernels compute it: from eˣ rounded, "− 1" would cancel
+# its digits, and a reader redoing the step from the eˣ shown would get a wrong answer.
+EXPM1_X = Term("eˣ − 1", "e^({x}) − 1", lambda m, x, p, v: m.expm1(x))
 EXP_MINUS_X = Term("e^(−x)", "e^({minus_x})", lambda m, x, p, v: m.exp(-x))
 SIGMOID_X = Term("σ(x)", "σ({x})", lambda m, x, p, v: 1 / (1 + m.exp(-x)))
 SIGMOID_MINUS_X = Term("σ(−x)", "σ({minus_x})", lambda m, x, p, v: 1 / (1 + m.exp(x)))
 TANH_X = Term("tanh(x)", "tanh({x})", lambda m, x, p, v: m.tanh(x))
+SQUAREPLUS_ROOT = Term("√(x² + b)", "√(({x})² + {b})", lambda m, x, p, v: m.sqrt(x * x + p["b"]))
 SOFTPLUS_X = Term("sp(x)", "log(1 + e^({x}))", lambda m, x, p, v: m.log1p(m.exp(x)))
 
 
@@ -538,7 +542,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         parameters=(Param("alpha", 1.0, "the value approached as x → −∞ is −alpha", **SCALE),),
         kinks_for=lambda p: _merged(Kink(0.0, left=p["alpha"], right=1.0, pytorch=p["alpha"])),
         pieces=(ABOVE_ZERO,
-                Piece("{x} ≤ 0", _always, "α·(eˣ − 1)", "α·eˣ", (EXP_X,), worked="{alpha}·({t0} − 1)")),
+                Piece("{x} ≤ 0", _always, "α·(eˣ − 1)", "α·eˣ", (EXP_X, EXPM1_X), worked="{alpha}·{t1}")),
         taught=("the glossary's f'(x) = f(x) + α for x ≤ 0", "left"),
         naive=("np.where(x > 0.0, x, alpha * (np.exp(x) - 1))",  # the glossary's code
                lambda np, x, p: x if x > 0 else p["alpha"] * (np.exp(x) - 1)),
@@ -554,7 +558,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
             Kink(0.0, left=SELU_SCALE_ALPHA, right=SELU_SCALE, pytorch=SELU_SCALE_ALPHA),
         ),
         pieces=(Piece("{x} > 0", lambda x, p: x > 0, "λ·x", "λ", worked="λ·{x}"),
-                Piece("{x} ≤ 0", _always, "λ·α·(eˣ − 1)", "λ·α·eˣ", (EXP_X,), worked="λ·α·({t0} − 1)")),
+                Piece("{x} ≤ 0", _always, "λ·α·(eˣ − 1)", "λ·α·eˣ", (EXP_X, EXPM1_X), worked="λ·α·{t1}")),
         naive=("scale * (x if x > 0 else alpha * (np.exp(x) - 1))",
                lambda np, x, p: SELU_SCALE * (x if x > 0 else SELU_ALPHA * (np.exp(x) - 1))),
     ),
@@ -568,8 +572,10 @@ ACTIVATIONS: tuple[Activation, ...] = (
         parameters=(Param("alpha", 1.0, "scale of the negative part", **POSITIVE_SCALE),),
         pieces=(ABOVE_ZERO,
                 Piece("{x} ≤ 0", _always, "α·(e^(x/α) − 1)", "e^(x/α)",
-                      (Term("e^(x/α)", "e^({x}/{alpha})", lambda m, x, p, v: m.exp(x / p["alpha"])),),
-                      worked="{alpha}·({t0} − 1)")),
+                      (Term("e^(x/α)", "e^({x}/{alpha})", lambda m, x, p, v: m.exp(x / p["alpha"])),
+                       Term("e^(x/α) − 1", "e^({x}/{alpha}) − 1",
+                            lambda m, x, p, v: m.expm1(x / p["alpha"]))),
+                      worked="{alpha}·{t1}")),
         naive=("x if x > 0 else alpha * (np.exp(x / alpha) - 1)",
                lambda np, x, p: x if x > 0 else p["alpha"] * (np.exp(x / p["alpha"]) - 1)),
     ),
@@ -620,9 +626,11 @@ ACTIVATIONS: tuple[Activation, ...] = (
         reference="Barron 2021, arXiv:2112.11687",
         aliases=("square_plus",),
         parameters=(Param("b", 4.0, "smoothness near 0", **POSITIVE_SCALE),),
-        pieces=(Piece("", _always, "(x + √(x² + b))/2", "(1 + x/√(x² + b))/2",
-                      (Term("√(x² + b)", "√(({x})² + {b})", lambda m, x, p, v: m.sqrt(x * x + p["b"])),),
-                      worked="({x} + {t0})/2"),),
+        # Below 0, x + √(x² + b) cancels: the same value as b/(2·(√(x² + b) − x)), which does not.
+        pieces=(Piece("{x} ≥ 0", lambda x, p: x >= 0, "(x + √(x² + b))/2", "(1 + x/√(x² + b))/2",
+                      (SQUAREPLUS_ROOT,), worked="({x} + {t0})/2"),
+                Piece("{x} < 0", _always, "b/(2·(√(x² + b) − x))", "(1 + x/√(x² + b))/2",
+                      (SQUAREPLUS_ROOT,), worked="{b}/(2·({t0} − {x}))")),
     ),
     Activation(
         name="exponential",
@@ -713,7 +721,11 @@ ACTIVATIONS: tuple[Activation, ...] = (
         grad_formula="f'(x) = tanh²(x)",
         reference="PyTorch torch.nn.Tanhshrink",
         aliases=("tanh_shrink",),
-        pieces=(Piece("", _always, "x − tanh(x)", "tanh²(x)", (TANH_X,), worked="{x} − {t0}"),),
+        # Near 0, x and tanh(x) share their leading digits: the series, as one quantity.
+        pieces=(Piece("|{x}| < 1", lambda x, p: abs(x) < 1, "x³/3 − 2x⁵/15 + 17x⁷/315 − …", "tanh²(x)",
+                      (Term("x − tanh(x)", "{x} − tanh({x})", lambda m, x, p, v: x - m.tanh(x)),),
+                      worked="{t0}"),
+                Piece("|{x}| ≥ 1", _always, "x − tanh(x)", "tanh²(x)", (TANH_X,), worked="{x} − {t0}")),
         naive=("x - np.tanh(x)", lambda np, x, p: x - np.tanh(x)),
     ),
     # shrink

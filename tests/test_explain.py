@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -77,8 +79,65 @@ def test_elu_at_minus_one_shows_the_branch_e_to_the_minus_one_and_the_result(run
     assert lines[0] == "elu at x = -1"
     assert "x = -1 ≤ 0, so f(x) = α·(eˣ − 1)" in lines
     assert "eˣ = e^(-1) = 0.36787944117144233" in lines  # math.exp(-1), correctly rounded
-    assert "f(-1) = 1·(0.36787944117144233 − 1) = -0.6321205588285577" in lines
+    assert "eˣ − 1 = e^(-1) − 1 = -0.6321205588285577" in lines  # expm1, its own step
+    assert "f(-1) = 1·(-0.6321205588285577) = -0.6321205588285577" in lines
     assert "f'(x) = α·eˣ here, so f'(-1) = 0.36787944117144233" in lines
+
+
+# A step "name = expression = value" whose expression is arithmetic on numbers and functions.
+ARITHMETIC = re.compile(r"(?:[\d.e+\-−·/()²³√| λα]|e\^|log|tanh)+")
+NUMBER_TEXT = re.compile(r"(?<![\w.])-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
+
+
+def _evaluate(expression: str) -> Any:
+    """The expression as a reader computes it from the numbers shown (each read as the decimal
+    it is), exactly (mpmath at 3,500 bits: 1 + 1e-305 is exact), then rounded to a double (beyond the doubles: relative to
+    the value shown, the error in units of 2**-52 of it, as a float)."""
+    import mpmath
+
+    code = expression.replace("·", "*").replace("−", "-").replace("²", "**2").replace("³", "**3")
+    code = re.sub(r"\|([^|]+)\|", r"abs(\1)", code).replace("√(", "sqrt(").replace("e^(", "exp(")
+    code = NUMBER_TEXT.sub(lambda m: f"mpf('{m.group(0)}')", code)
+    code = code.replace("λ", f"mpf({SELU_SCALE!r})").replace("α", f"mpf({SELU_ALPHA!r})")
+    with mpmath.workprec(3500):
+        names = {"mpf": mpmath.mpf, "sqrt": mpmath.sqrt, "exp": mpmath.exp, "log": mpmath.log,
+                 "tanh": mpmath.tanh, "abs": abs}
+        return eval(code, {"__builtins__": {}}, names)  # the test's own text, no builtins
+
+
+def _ulps_apart(redone: Any, shown: str) -> float:
+    """How far the redone value is from the one shown: in ULPs of the double shown, or beyond the
+    doubles' range (e^100000) in units of 2**-52 relative to it."""
+    import mpmath
+
+    value = float(shown)
+    if math.isinf(value):  # the double result of a value beyond the doubles (e^100000 = inf)
+        return 0.0 if float(redone) == value else math.inf
+    if value != 0:
+        return abs(float(redone) - value) / math.ulp(value)
+    with mpmath.workprec(3500):
+        exact = mpmath.mpf(shown)
+        return float(abs(redone - exact) / abs(exact) * 2**52) if exact else float(abs(redone))
+
+
+@pytest.mark.parametrize("name", [n for n in actcli.names() if not actcli.get(n).vector])
+def test_every_step_adds_up_from_the_numbers_it_shows(name: str) -> None:
+    """Redo each shown step (a quantity, or the result) from its shown operands: it must give the
+    value shown, within 4 ULPs (the operands are shown to the last digit of their double, so a
+    step that cancels, as eˣ − 1 from the eˣ shown, would miss by far more)."""
+    spec = parse_specs(name, {})[0]
+    xs = [-1e-10, 1e-10, -1e-5, 1e-3, -0.7, 0.3, 0.999, 2.5, -3.0, 5.0, -20.0, 30.0, -40.0, 1e5, -700.0]
+    checked = 0
+    for item in explain.explain(spec, xs, FORMATS["float64"], "pytorch"):
+        for step in item.steps:
+            parts = step.split(" = ")
+            if len(parts) < 3 or not ARITHMETIC.fullmatch(parts[-2]) or not re.search(r"\d", parts[-2]):
+                continue
+            redone = _evaluate(parts[-2])
+            checked += 1
+            assert _ulps_apart(redone, parts[-1]) <= 4, f"{step}: the operands give {redone}"
+    if name in ("elu", "selu", "celu", "squareplus", "tanhshrink", "softplus", "sigmoid", "gelu", "mish"):
+        assert checked, "no step was redone"  # the test's own check: these show their working
 
 
 def test_relu_at_zero_explains_the_kink_and_the_conventions(run: Run) -> None:

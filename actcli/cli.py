@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
@@ -138,6 +138,20 @@ class Group(Translated, typer.core.TyperGroup):
             self.commands[cmd_name] = typer.main.get_command_from_info(
                 info, pretty_exceptions_short=True, rich_markup_mode=None)
         return self.commands[cmd_name]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As Click does, with the close names of an unknown command (aply: apply), as an
+        unknown option gets them."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=2, cutoff=0.6)
+            if close:
+                raise click_exceptions.UsageError(
+                    N_(f"no such command: {name}; did you mean {' or '.join(close)}?"), ctx)
+            raise click_exceptions.UsageError(N_(f"no such command: {name}"), ctx)
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         for name in self.list_commands(ctx):  # their summaries, in the language in use
@@ -464,6 +478,10 @@ class Target:
         from actcli.datafiles import BINARY, format_of
 
         kind, compression = format_of(output)
+        suffixes = PurePath(output).suffixes[:-1 if compression else None]
+        if kind is None and fmt == Format.auto and suffixes and suffixes[-1].lower() != ".txt":
+            raise UsageProblem(f"-o {output}: actcli does not write {suffixes[-1]} files; name it .csv, "
+                               f".tsv, .json, .ndjson, .txt, .parquet or .arrow, or give --format")
         if kind is not None and fmt not in (Format.auto, kind):
             raise UsageProblem(f"-o {output} writes {kind}, but --format {fmt.value} was asked")
         resolved = kind or (piped if fmt == Format.auto else fmt.value)
@@ -703,19 +721,29 @@ def plot(
 
 @COMMANDS.command("list", cls=Command, short_help="Every activation: aliases, parameters, formula.")
 def list_(
+    words: Annotated[list[str] | None, typer.Argument(
+        metavar="[WORD]...", show_default=False,
+        help="Only the activations whose name or alias holds a WORD, or of a family: relu, sigmoid, shrink.",
+    )] = None,
     format: Annotated[ListFormat, typer.Option(
         "--format", "-f",
         help="auto: a table on a terminal, one line per activation in a pipe.")] = ListFormat.auto,
     no_color: NoColor = False,
 ) -> None:
-    """Every activation: name, aliases, parameters with defaults, formula."""
+    """Every activation (or those matching WORD): name, aliases, parameters with defaults, formula."""
     from actcli import describe
+    from actcli.registry import matching
 
+    shown = matching(words) if words else list(ACTIVATIONS)
+    if not shown:
+        wanted = " or ".join(map(repr, words or []))
+        raise UsageProblem(f"no activation's name or alias holds {wanted}, and no family is called so "
+                           f"(see 'actcli list')")
     if format == ListFormat.json:
-        _print_json(describe.list_records())
+        _print_json(describe.list_records(shown))
     else:
         table = format == ListFormat.table or (format == ListFormat.auto and sys.stdout.isatty())
-        describe.print_list(_console(no_color), table)
+        describe.print_list(_console(no_color), table, shown)
 
 
 @COMMANDS.command("info", cls=Command, short_help="Everything about one activation: formulas, kinks, values.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,10 +39,10 @@ def _kink_record(k: Kink) -> dict[str, float]:
             "mean": k.derivative("mean")}
 
 
-def list_records() -> list[dict[str, Any]]:
+def list_records(shown: Sequence[Activation] = ACTIVATIONS) -> list[dict[str, Any]]:
     return [{"name": a.name, "aliases": list(a.aliases), "family": FAMILIES[a.family],
              "params": a.params, "formula": a.formula, "description": a.description}
-            for a in ACTIVATIONS]
+            for a in shown]
 
 
 def short_value(value: ParamValue) -> str:
@@ -84,10 +85,11 @@ def _param_text(p: Param, value: ParamValue) -> str:
     return f"{p.name}={short_value(value)}"
 
 
-def print_list(console: Console, as_table: bool) -> None:
-    """Every activation: a table fitted to the console, or one line each, which grep can use."""
+def print_list(console: Console, as_table: bool, shown: Sequence[Activation] = ACTIVATIONS) -> None:
+    """The activations: a table fitted to the console (its widths those of the full list, so a
+    filtered list lines up with it), or one line each, which grep can use."""
     if not as_table:
-        _plain_list(console)
+        _plain_list(console, shown)
         return
     from rich.table import Table
     from rich.text import Text
@@ -106,7 +108,7 @@ def print_list(console: Console, as_table: bool) -> None:
         table.add_column(_("parameters"), width=params, overflow="fold")
     table.add_column(_("formula"), width=formula_width, overflow="fold")
     family = None
-    for act in ACTIVATIONS:
+    for act in shown:
         if act.family != family:
             family = act.family
             table.add_section()
@@ -123,11 +125,11 @@ def print_list(console: Console, as_table: bool) -> None:
     console.print(table)
 
 
-def _plain_list(console: Console) -> None:
+def _plain_list(console: Console, shown: Sequence[Activation]) -> None:
     """One line per activation: name, aliases, parameters with exact defaults, formula."""
     rows = [(a.name, ",".join(a.aliases) or "-",
              " ".join(f"{p.name}={show_value(p.default)}" for p in a.parameters) or "-", a.formula)
-            for a in ACTIVATIONS]
+            for a in shown]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:
         line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]

@@ -23,6 +23,7 @@ import numpy as np
 from actcli.i18n import _
 from actcli.numtext import shortest
 from actcli.registry import Piece
+from actcli.spec import show_value
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,7 +60,8 @@ def compact(v: float) -> str:
 
 
 def _param_texts(params: dict[str, Any]) -> dict[str, str]:
-    return {k: compact(v) if isinstance(v, float) else str(v) for k, v in params.items()}
+    """Parameters as the command line spells them (threshold = none, as list writes it)."""
+    return {k: compact(v) if isinstance(v, float) else show_value(v) for k, v in params.items()}
 
 
 def _piece(act: Activation, x: float, params: dict[str, Any]) -> Piece:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -911,6 +911,15 @@ def spellings() -> Iterator[str]:
 def names() -> list[str]:
     """The canonical names, in display order."""
     return [act.name for act in ACTIVATIONS]
+
+
+def matching(words: Sequence[str]) -> list[Activation]:
+    """The activations whose name or an alias holds one of ``words``, or whose family is one
+    (ignoring case, '-' and '_'), in display order: ``relu`` finds relu, relu6, leaky_relu, prelu
+    and rrelu; ``shrink`` the shrink family."""
+    keys = [key_of(w) for w in words]
+    return [act for act in ACTIVATIONS if key_of(act.family) in keys
+            or any(k in key_of(s) for k in keys for s in (act.name, *act.aliases))]
 
 
 def get(name: str) -> Activation:

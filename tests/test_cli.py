@@ -369,3 +369,37 @@ def test_numbers_align_on_the_decimal_point(run: Run) -> None:
     out = run("table", "gelu", "-2:2:1", "-f", "table").out
     points = {line.rindex(".") for line in out.splitlines() if line.startswith("│")}
     assert len(points) == 1  # 0.0 and -0.04550026389635842 put their points in one column
+
+
+# --- the newcomer audit ---------------------------------------------------------------------------
+
+
+def test_a_mistyped_command_gets_the_close_names(run: Run) -> None:
+    assert run("aply", "relu", "1").err == ("actcli: error: no such command: aply; did you mean apply? "
+                                            "(see 'actcli --help')\n")
+    unknown = run("frobnicate")
+    assert unknown.code == 2
+    assert unknown.err == "actcli: error: no such command: frobnicate (see 'actcli --help')\n"
+
+
+def test_list_with_words_shows_the_matching_activations(run: Run) -> None:
+    names = [line.split()[0] for line in run("list", "relu").out.splitlines()]
+    assert names == ["relu", "relu6", "leaky_relu", "prelu", "rrelu"]
+    assert [line.split()[0] for line in run("list", "Leaky-ReLU", "shrink").out.splitlines()] == [
+        "leaky_relu", "tanhshrink", "hardshrink", "softshrink"]  # case, '-', and a family
+    none = run("list", "xyz")
+    assert none.code == 2 and "no activation's name or alias holds 'xyz'" in none.err
+
+
+def test_an_output_file_of_an_unknown_kind_is_refused(run: Run, tmp_path: Path) -> None:
+    refused = run("apply", "relu", "1", "-o", str(tmp_path / "out.xlsx"))
+    assert refused.code == 2 and "does not write .xlsx files" in refused.err
+    assert not (tmp_path / "out.xlsx").exists()
+    assert run("apply", "relu", "1", "-o", str(tmp_path / "out.xlsx"), "-f", "csv").code == 0  # said
+    assert run("apply", "relu", "1", "-o", str(tmp_path / "out.txt")).code == 0
+    assert (tmp_path / "out.txt").read_text() == "1.0\n"
+
+
+def test_no_threshold_is_spelled_as_the_command_line_spells_it(run: Run) -> None:
+    assert "parameters: beta = 1, threshold = none" in run("explain", "softplus", "50").out
+    assert "threshold=none" in run("list", "softplus").out

@@ -200,3 +200,20 @@ def test_zsh_lists_several_with_descriptions(zsh) -> None:  # type: ignore[no-un
     zsh.expect(r"leaky +-- ReLU with a small slope")
     zsh.expect(r"leaky_relu +-- ReLU with a small slope")
     zsh.send("\x03")
+
+
+def test_the_readme_lines_work_on_a_fresh_account(tmp_path: Path) -> None:
+    """Each line of README's "by hand" block, in bash with an empty home: no directory is
+    assumed to exist (bash-completion's and fish's are not there on a fresh account)."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = readme.split("same for every way of installing", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("  #")[0].strip() for line in block.splitlines() if not line.startswith("#")]
+    assert len(lines) == 4
+    for line in lines:
+        done = subprocess.run(["bash", "-c", line], env={**ENV, "HOME": str(tmp_path)}, capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert (done.returncode, done.stderr) == (0, ""), line
+    for made in (".local/share/bash-completion/completions/actcli", ".zfunc/_actcli",
+                 ".config/fish/completions/actcli.fish"):
+        assert "actcli" in (tmp_path / made).read_text()
+    assert "actcli completion bash" in (tmp_path / ".bashrc").read_text()

@@ -91,8 +91,7 @@ NUMBER_TEXT = re.compile(r"(?<![\w.])-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 
 def _evaluate(expression: str) -> Any:
     """The expression as a reader computes it from the numbers shown (each read as the decimal
-    it is), exactly (mpmath at 3,500 bits: 1 + 1e-305 is exact), then rounded to a double (beyond the doubles: relative to
-    the value shown, the error in units of 2**-52 of it, as a float)."""
+    it is), exactly: mpmath at 3,500 bits, where 1 + 1e-305 is exact."""
     import mpmath
 
     code = expression.replace("·", "*").replace("−", "-").replace("²", "**2").replace("³", "**3")

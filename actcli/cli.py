@@ -532,7 +532,7 @@ def _values(command: str, columns: list[Column], values: list[str] | None,
         renderer: Any = FrameRenderer(target.path, resolved, headers, FORMATS[dtype.value])
     else:
         renderer = make_renderer(resolved, target.open(), headers, [True] * len(headers), precision,
-                                 columns=columns, show_x=show_x,
+                                 columns=columns, show_x=show_x, titled=command == "table",
                                  console=_console(no_color) if resolved == "table" else None)
 
     def write(x: Any) -> None:

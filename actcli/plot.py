@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from actcli.errors import DataError, UsageProblem
+from actcli.i18n import _
 from actcli.spec import Column
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def _legend(plotted: Sequence[Curve], width: int, merged: bool = False) -> list[
                for c in shown]
     styles = [PALETTE[c.group % len(PALETTE)] for c in shown]
     if any(len(c.kinks_x) for c in plotted):
-        entries.append(f"{KINK_MARK} kink")
+        entries.append(f"{KINK_MARK} {_('kink')}")
         styles.append("bold")
     lines: list[list[tuple[str, str]]] = [[]]
     used = 0

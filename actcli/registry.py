@@ -583,7 +583,7 @@ ACTIVATIONS: tuple[Activation, ...] = (
         name="softplus",
         family="exponential",
         description="A smooth ReLU: log(1 + eˣ), sharpened by beta.",
-        formula="f(x) = log(1 + e^(β·x)) / β   (x where β·x > threshold, if a threshold is set)",
+        formula="f(x) = log(1 + e^(β·x)) / β;  x where β·x > threshold",
         grad_formula="f'(x) = σ(β·x) = 1 / (1 + e^(−β·x))",
         reference="Dugas et al. 2001, Incorporating Second-Order Functional Knowledge (NIPS)",
         parameters=(
@@ -764,7 +764,8 @@ ACTIVATIONS: tuple[Activation, ...] = (
         family="gated",
         description="Gaussian error linear unit: x weighted by the normal CDF.",
         formula="f(x) = x·Φ(x) = (x/2)·erfc(−x/√2);  tanh: (x/2)·(1 + tanh(√(2/π)(x + 0.044715x³)))",
-        grad_formula="f'(x) = Φ(x) + x·φ(x);  tanh: its exact derivative",
+        grad_formula="f'(x) = Φ(x) + x·φ(x)",
+        grad_note="approximate='tanh': the exact derivative of its own formula",
         reference="Hendrycks & Gimpel 2016, arXiv:1606.08415",
         parameters=(
             Param("approximate", "none", "'none' (exact, erf) or 'tanh'", kind="choice",

@@ -104,7 +104,15 @@ def _rows(cells: Sequence[Texts]) -> zip[tuple[str, ...]]:
 
 
 class PlainRenderer(Renderer):
-    """One line per row, the cells separated by tabs, no header."""
+    """One line per row, the cells separated by tabs. ``titled``: first a comment line naming
+    the columns (``# x<TAB>relu(x)<TAB>tanh(x)``), which readers of numbers skip (actcli, numpy's
+    loadtxt, gnuplot, R) and a person reads; a single result column has none."""
+
+    def __init__(self, out: IO[str], headers: Sequence[str], numeric: Sequence[bool],
+                 precision: int | None, show_x: bool = True, titled: bool = False) -> None:
+        super().__init__(out, headers, numeric, precision, show_x)
+        if titled:
+            out.write("# " + "\t".join(headers) + "\n")
 
     def write_columns(self, columns: Sequence[ColumnData]) -> None:
         doubles = [c for c in columns if isinstance(c, np.ndarray) and c.dtype == np.float64 and c.ndim == 1]
@@ -229,10 +237,12 @@ def title_of(columns: Sequence[Column]) -> str:
 
 def make_renderer(fmt: str, out: IO[str], headers: Sequence[str], numeric: Sequence[bool],
                   precision: int | None, *, columns: Sequence[Column], console: Console | None = None,
-                  show_x: bool = True, header: bool = True, delimiter: str | None = None) -> Renderer:
+                  show_x: bool = True, header: bool = True, delimiter: str | None = None,
+                  titled: bool = False) -> Renderer:
     """The renderer for ``fmt`` (already resolved from ``auto``). ``headers`` and ``numeric``
     describe the written columns, x first when ``show_x``; ``header`` is false for CSV read
-    without one; ``delimiter`` replaces csv's comma (a CSV stream keeps its input's)."""
+    without one; ``delimiter`` replaces csv's comma (a CSV stream keeps its input's); ``titled``
+    gives plain text its comment line naming the columns (``table``)."""
     if fmt == "table":
         assert console is not None
         return TableRenderer(console, headers, numeric, precision, title_of(columns), show_x)
@@ -243,4 +253,4 @@ def make_renderer(fmt: str, out: IO[str], headers: Sequence[str], numeric: Seque
                                  delimiter or ("," if fmt == "csv" else "\t"), show_x=show_x, header=header)
     if fmt in ("json", "ndjson"):
         return JsonRenderer(out, headers, numeric, precision, lines=fmt == "ndjson", show_x=show_x)
-    return PlainRenderer(out, headers, numeric, precision, show_x)
+    return PlainRenderer(out, headers, numeric, precision, show_x, titled)

@@ -1103,6 +1103,7 @@ class Table:
     count_problem: str = "row count differs"
     delimiter: str = ""  # of csv output, when not the comma
     stream: bool = False  # a CSV stream's output: csv/tsv float32 cells are Polars' text
+    titled: bool = False  # plain text under a comment line naming the columns (table's values)
 
 
 def _with_dtype(problem: str | None, dtype: str) -> str | None:
@@ -1190,6 +1191,11 @@ def table_failures(fmt: str, out: str, table: Table, context: str) -> list[Failu
             fail("no final newline", repr(out[-80:]))
             return found
         lines = lines[:-1] if out else []
+        if table.titled:  # README: "# x<TAB>relu(x)..." first
+            if not lines or lines[0] != "# " + "\t".join(table.headers):
+                fail("plain title line differs", repr(out[:200]))
+                return found
+            lines = lines[1:]
         if len(lines) != len(table.rows):
             fail(table.count_problem, f"got {len(lines)}, want {len(table.rows)}: {out[-200:]!r}")
             return found
@@ -1482,7 +1488,7 @@ def check_values(spec: ValuesSpec, inv: Invocation, outcome: Outcome) -> list[Fa
     show_x = common.command == "table" or fmt != "plain"
     headers = (["x"] if show_x else []) + [header_of(a, b, d, "x") for a, b, d in columns]
     rows = [([("num", x[i])] if show_x else []) + [("num", r[i]) for r in results] for i in range(len(x))]
-    table = Table(headers, rows, dtype, precision)
+    table = Table(headers, rows, dtype, precision, titled=common.command == "table")
     out = outcome.out.decode("utf-8", "replace")
     context = f"values{', softmax' if vector else ''}"
     if fmt == "tutorial":

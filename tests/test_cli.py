@@ -148,7 +148,7 @@ def test_names_ignore_case_hyphens_and_underscores(run: Run) -> None:
 
 def test_plain_csv_tsv_ndjson(run: Run) -> None:
     args = ("table", "relu,elu", "-1", "2")
-    assert run(*args).out == "-1.0\t0.0\t-0.6321205588285577\n2.0\t2.0\t2.0\n"
+    assert run(*args).out == "# x\trelu(x)\telu(x)\n-1.0\t0.0\t-0.6321205588285577\n2.0\t2.0\t2.0\n"
     assert run(*args, "-f", "csv").out == "x,relu(x),elu(x)\n-1.0,0.0,-0.6321205588285577\n2.0,2.0,2.0\n"
     assert run(*args, "-f", "tsv").out == (
         "x\trelu(x)\telu(x)\n-1.0\t0.0\t-0.6321205588285577\n2.0\t2.0\t2.0\n")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from actcli import i18n
+from tests.conftest import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTCLI = str(Path(sys.executable).with_name("actcli"))
@@ -156,3 +157,19 @@ def test_csv_stream_headers_do_not_change() -> None:
     ja = actcli("apply", "elu", "-c", "score", stdin=data, **JA)
     en = actcli("apply", "elu", "-c", "score", stdin=data, **C)
     assert ja.stdout == en.stdout and ja.returncode == 0
+
+
+def test_the_english_the_audit_found_is_translated(run: Run) -> None:
+    info = run("--lang", "ja", "info", "gelu").out
+    assert "its exact derivative" not in info and "その式そのものの厳密な導関数" in info
+    assert "if a threshold is set" not in run("--lang", "ja", "list", "softplus").out
+    plot = run("--lang", "ja", "plot", "relu", "--no-color").out
+    assert "kink" not in plot and "微分不可能な点" in plot
+    mistyped = run("--lang", "ja", "aply", "relu", "1").err
+    assert "apply のことですか？" in mistyped  # full-width inside a Japanese sentence
+
+
+def test_terminal_columns_and_digits_are_not_both_keta() -> None:
+    """桁 is a digit; a terminal is so many characters (文字) wide."""
+    catalog = (Path(i18n.__file__).parent / "locale" / "ja" / "LC_MESSAGES" / "actcli.po").read_text()
+    assert "桁の幅" not in catalog and "端末の幅 {width} 文字" in catalog

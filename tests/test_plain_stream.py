@@ -147,7 +147,7 @@ def test_a_stream_prints_what_repr_prints(run: Run) -> None:
     assert result.out == "".join(f"{v!r}\n" for v in actcli.get("sigmoid")(x).tolist())
     table = run("table", "relu,tanh", stdin=text)  # several columns: x and each, tab-separated
     expected = zip(x.tolist(), actcli.get("relu")(x).tolist(), actcli.get("tanh")(x).tolist(), strict=True)
-    assert table.out == "".join(f"{a!r}\t{b!r}\t{c!r}\n" for a, b, c in expected)
+    assert table.out == "# x\trelu(x)\ttanh(x)\n" + "".join(f"{a!r}\t{b!r}\t{c!r}\n" for a, b, c in expected)
 
 
 def test_lines_left_to_python_and_errors_keep_their_numbers_across_chunks(

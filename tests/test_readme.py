@@ -45,3 +45,24 @@ def test_the_first_lines_are_the_two_newcomer_commands() -> None:
     assert block[4].endswith(test_command)
     ci = (README.parent / ".ci" / "run").read_text()
     assert test_command.replace("pip install", "pip install --quiet") in ci
+
+
+@pytest.mark.parametrize(("command", "quoted"), [
+    (["apply", "relu", "1", "--kink", "left"],
+     "apply has no option --kink; grad, table, explain and check have it"),
+    (["apply", "relu", "1", "--formt", "csv"], "no such option: --formt; did you mean --format?"),
+    (["aply", "relu", "1"], "no such command: aply; did you mean apply?"),
+])
+def test_the_errors_readme_quotes_are_printed(command: list[str], quoted: str) -> None:
+    assert quoted in " ".join(README.read_text().split())  # as README wraps it
+    done = subprocess.run([str(Path(BIN) / "actcli"), *command], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert quoted in done.stderr
+
+
+def test_the_long_table_readme_describes_is_printed() -> None:
+    from tests.terminal import in_terminal
+
+    quoted = "⋮ 1,961 rows not shown (2,001 in all); every row: --format plain, csv or json"
+    assert quoted in " ".join(README.read_text().split())
+    assert quoted in in_terminal("apply", "relu", "-1000:1000:1", columns=80, lines=24).lines

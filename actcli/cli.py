@@ -1054,7 +1054,7 @@ def _input_path(token: str, rest: Iterator[str]) -> str | None:
 
 
 def _usage_line(error: click_exceptions.UsageError) -> str:
-    message = error.format_message()
+    message = _in_our_words(error.format_message().rstrip("."))
     if isinstance(error, click_exceptions.NoSuchOption) and error.ctx is not None:
         message = _no_such_option(error.option_name, error.ctx)
     from actcli.i18n import message as translated
@@ -1062,6 +1062,23 @@ def _usage_line(error: click_exceptions.UsageError) -> str:
     where = error.ctx.command_path if error.ctx else "actcli"
     return _("{message} (see '{where} --help')").format(message=translated(message.rstrip(".")),
                                                         where=where)
+
+
+def _in_our_words(message: str) -> str:
+    """Click's own usage errors worded as actcli's are: lower case, a range as a person writes it
+    (from 0 to 30, not 0<=x<=30), what was missing or too much."""
+    import re
+
+    invalid = r"Invalid value for '(.+?)': (.+?)"
+    if found := re.fullmatch(r"Missing argument '(.+)'", message):
+        return N_(f"{found[1]} is missing")
+    if found := re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", message):
+        return N_(f"too many arguments: {found[1]}")
+    if found := re.fullmatch(invalid + r" is not in the range (-?[\d.]+)<=x<=(-?[\d.]+)", message):
+        return N_(f"{found[1]} takes a number from {found[3]} to {found[4]}, not {found[2]}")
+    if found := re.fullmatch(invalid + r" is not a valid (?:int range|integer)", message):
+        return N_(f"{found[1]} takes a whole number, not {found[2]}")
+    return message
 
 
 def _no_such_option(name: str, ctx: Any) -> str:

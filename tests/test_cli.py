@@ -403,3 +403,15 @@ def test_an_output_file_of_an_unknown_kind_is_refused(run: Run, tmp_path: Path) 
 def test_no_threshold_is_spelled_as_the_command_line_spells_it(run: Run) -> None:
     assert "parameters: beta = 1, threshold = none" in run("explain", "softplus", "50").out
     assert "threshold=none" in run("list", "softplus").out
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("apply",), "ACT is missing"),
+    (("info", "relu", "extra"), "too many arguments: extra"),
+    (("apply", "relu", "1", "--precision", "40"), "--precision takes a number from 0 to 30, not 40"),
+    (("apply", "relu", "1", "--precision", "abc"), "--precision takes a whole number, not 'abc'"),
+])
+def test_clicks_own_errors_read_as_actclis(run: Run, args: tuple[str, ...], said: str) -> None:
+    result = run(*args)
+    assert result.code == 2
+    assert result.err == f"actcli: error: {said} (see 'actcli {args[0]} --help')\n"

@@ -54,33 +54,49 @@ def _wide(text: str) -> bool:
 
 class CellFormatter(HelpFormatter):
     """Click's help formatter, for text whose characters take two columns (Japanese): Click
-    wraps by characters, so such text is wrapped in half the room it has, and fits."""
-
-    def _halved(self, room: int) -> int:
-        """The width that leaves ``room`` columns as half as many characters."""
-        return self.width - room + room // 2
+    wraps by characters and between words only, so such text is wrapped by actcli.i18n.wrap,
+    by columns, between words and characters as the Japanese line-breaking rules allow. A
+    range reads as a person writes it ([0 to 30], not [0<=x<=30])."""
 
     def write_text(self, text: str) -> None:
         if not _wide(text):
             return super().write_text(text)
-        full, self.width = self.width, self._halved(self.width - self.current_indent)
-        try:
-            super().write_text(text)
-        finally:
-            self.width = full
+        from actcli.i18n import wrap
+
+        indent = " " * self.current_indent
+        for number, paragraph in enumerate(text.split("\n\n")):
+            if number:
+                self.write("\n")
+            for line in wrap(paragraph, self.width - self.current_indent):
+                self.write(f"{indent}{line}\n")
         return None
 
     def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
-        rows = list(rows)
+        rows = [(term, _RANGE.sub(lambda m: _("[{low} to {high}]").format(low=m[1], high=m[2]), text))
+                for term, text in rows]
         if not any(_wide(text) for _term, text in rows):
             return super().write_dl(rows, col_max, col_spacing)
-        first = min(max((len(term) for term, _text in rows), default=0), col_max) + col_spacing
-        full, self.width = self.width, self._halved(self.width - self.current_indent - first - 2)
-        try:
-            super().write_dl(rows, col_max, col_spacing)
-        finally:
-            self.width = full
+        from actcli.i18n import cells, wrap
+
+        first = min(max((cells(term) for term, _text in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for term, text in rows:
+            self.write(f"{indent}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            if cells(term) <= first - col_spacing:
+                self.write(" " * (first - cells(term)))
+            else:
+                self.write("\n" + " " * (first + self.current_indent))
+            lines = wrap(text, max(self.width - self.current_indent - first - 2, 10))
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(f"{indent}{' ' * first}{line}\n")
         return None
+
+
+_RANGE = re.compile(r"\[(-?[\d.]+)<=x<=(-?[\d.]+)\]")  # Click's way of showing an IntRange
 
 
 class HelpContext(click_core.Context):

@@ -60,3 +60,24 @@ class progress_bar:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def print_wrapped(console: Console, text: str, indent: int, hanging: int, style: str = "") -> None:
+    """Prose in lines of the console's width, continued ``hanging`` columns further in, broken
+    between words (and in Japanese between characters, as its line-breaking rules allow)."""
+    import textwrap
+
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from actcli.i18n import wrap
+
+    width = max(20, console.width - 1)
+    if cell_len(text) == len(text):
+        lines = textwrap.wrap(text, width, initial_indent=" " * indent,
+                              subsequent_indent=" " * (indent + hanging), break_long_words=False,
+                              break_on_hyphens=False)
+    else:
+        lines = [" " * (indent if n == 0 else indent + hanging) + line
+                 for n, line in enumerate(wrap(text, width - indent - hanging))]
+    console.print(Text("\n".join(lines), style=style), overflow="ignore", crop=False)

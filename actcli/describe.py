@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from actcli.console import print_wrapped
 from actcli.formats import FORMATS
 from actcli.i18n import _, message
 from actcli.numtext import exact_texts, rounded, shortest
@@ -102,7 +103,10 @@ def print_list(console: Console, as_table: bool, shown: Sequence[Activation] = A
     used = first + aliases + (params if wide else 0)
     formula_width = console.width - used - 3 * (4 if wide else 2) - 1
     table = Table(title=_("Activations"), title_style="bold", header_style="bold")
-    table.add_column(_("name") if wide else _("name, aliases, parameters"), width=first, overflow="fold")
+    from actcli.i18n import wrap
+
+    header = _("name") if wide else _("name, aliases, parameters")
+    table.add_column("\n".join(wrap(header, first)), width=first, overflow="fold")  # between words
     if wide:
         table.add_column(_("aliases"), width=aliases, overflow="fold")
         table.add_column(_("parameters"), width=params, overflow="fold")
@@ -164,26 +168,6 @@ def format_records() -> dict[str, dict[str, float | int | bool]]:
                      "infinities": f.infinite} for f in FORMATS.values()}
 
 
-def _wrapped(console: Console, text: str, indent: int, hanging: int, style: str = "") -> None:
-    """Prose in lines of the console's width, continued ``hanging`` columns further in, broken
-    between words; text with wide characters (Japanese, which has no spaces) by Rich, anywhere."""
-    import textwrap
-
-    from rich.cells import cell_len
-    from rich.text import Text
-
-    width = max(20, console.width - 1)
-    if cell_len(text) == len(text):
-        lines = textwrap.wrap(text, width, initial_indent=" " * indent,
-                              subsequent_indent=" " * (indent + hanging), break_long_words=False,
-                              break_on_hyphens=False)
-    else:
-        folded = Text(text).wrap(console, width - indent - hanging, overflow="fold")
-        lines = [" " * (indent if n == 0 else indent + hanging) + line.plain.rstrip()
-                 for n, line in enumerate(folded)]
-    console.print(Text("\n".join(lines), style=style), overflow="ignore", crop=False)
-
-
 def print_info(spec: Spec, console: Console, plot: bool) -> None:
     """Everything about one activation, laid out for the console's width; ``plot`` adds a
     small plot (on a terminal)."""
@@ -195,13 +179,13 @@ def print_info(spec: Spec, console: Console, plot: bool) -> None:
     heading = Text.assemble((spec.label, "bold"), " — ", _(act.description))
     console.print(heading)
     if act.aliases:
-        _wrapped(console, _("aliases: {names}").format(names=", ".join(act.aliases)), 0, 2)
+        print_wrapped(console, _("aliases: {names}").format(names=", ".join(act.aliases)), 0, 2)
     console.print(_("family: {family}").format(family=_(FAMILIES[act.family])))
     console.print()
     for formula in (act.formula, act.grad_formula):
         console.print(Text("\n".join("  " + line for line in wrap_formula(formula, console.width - 3))))
     if act.grad_note:
-        _wrapped(console, f"  (f': {_(act.grad_note)})", 0, 4, "dim")
+        print_wrapped(console, f"  (f': {_(act.grad_note)})", 0, 4, "dim")
     if act.parameters:
         console.print()
         console.print(Text(_("parameters"), style="bold"))
@@ -211,8 +195,8 @@ def print_info(spec: Spec, console: Console, plot: bool) -> None:
             facts = _("default {default}; valid: {valid}").format(
                 default=short_value(p.default), valid=message(p.valid_range))
             facts += f"; {others}" if others else ""
-            _wrapped(console, f"{p.name} = {short_value(spec.params[p.name])}   ({facts})", 2, 4)
-            _wrapped(console, _(p.doc), 4, 0, "dim")
+            print_wrapped(console, f"{p.name} = {short_value(spec.params[p.name])}   ({facts})", 2, 4)
+            print_wrapped(console, _(p.doc), 4, 0, "dim")
     console.print()
     kinks = act.kinks_for(spec.params)
     if kinks:
@@ -228,7 +212,7 @@ def print_info(spec: Spec, console: Console, plot: bool) -> None:
     termtable.render(termtable.rows_of(headers, _value_columns(spec)), console, every_digit=JSON)
     if plot:
         _small_plot(spec, console)
-    _wrapped(console, _("reference: {reference}").format(reference=act.reference), 0, 2)
+    print_wrapped(console, _("reference: {reference}").format(reference=act.reference), 0, 2)
     _print_formats(console)
 
 

@@ -302,9 +302,10 @@ def plain_lines(spec: Spec, explanations: Sequence[Explanation]) -> list[str]:
 
 def print_rich(spec: Spec, explanations: Sequence[Explanation], console: Console) -> None:
     """Formula lines, not a table: the heading bold, the result and the derivative's lines in
-    the results' colour, notes in yellow; long lines wrap under their own indent."""
-    from rich.padding import Padding
+    the results' colour, notes in yellow; a long line continues further in than a new step."""
     from rich.text import Text
+
+    from actcli.console import print_wrapped
 
     for number, item in enumerate(explanations):
         if number:
@@ -312,6 +313,6 @@ def print_rich(spec: Spec, explanations: Sequence[Explanation], console: Console
         console.print(Text(heading(spec, item.x), style="bold"))
         for step in item.steps:
             style = "cyan" if step.startswith(("f(", "f'(", "--kink")) else ""
-            console.print(Padding(Text(step, style=style), (0, 0, 0, 2)))
+            print_wrapped(console, step, 2, 4, style)
         for note in item.notes:
-            console.print(Padding(Text(f"{_('note')}: {note}", style="yellow"), (0, 0, 0, 2)))
+            print_wrapped(console, f"{_('note')}: {note}", 2, 4, "yellow")

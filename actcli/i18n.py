@@ -138,3 +138,58 @@ def message(text: str) -> str:
             result = result.replace(name, message(piece) if piece else piece, 1)
         return result
     return text
+
+
+# Japanese line breaking (JIS X 4051's kinsoku, in brief): a line may break between two
+# characters when either is wide (kana, kanji), but never before closing punctuation or a
+# prolonged sound mark, nor after an opening bracket; ASCII words break only at spaces, and a
+# run of katakana (a loanword) not at all.
+_NO_LINE_START = set("、。，．,.:;!?)]}）」』】〕！？：；ー・…%％")
+_NO_LINE_END = set("([{（「『【〔")
+_PIECES = re.compile(r" +|[!-~]+|.", re.DOTALL)  # runs of spaces, of ASCII, or one other character
+
+
+def _katakana(c: str) -> bool:
+    """Katakana spell loanwords (パラメーター): a word, kept whole on its line."""
+    return "\u30a1" <= c <= "\u30fa" or c == "ー"
+
+
+def cells(text: str) -> int:
+    """The columns ``text`` takes in a terminal (a wide character two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns where it can be (an ASCII word longer than
+    that keeps a line of its own), broken between words and, in Japanese, between characters
+    as the kinsoku rules allow."""
+    units: list[tuple[str, str]] = []  # (spaces before, text that must stay on one line)
+    spaces = ""
+    for piece in _PIECES.findall(" ".join(text.split("\n"))):
+        if piece.startswith(" "):
+            spaces = piece
+            continue
+        joined = units and not spaces and (not (cells(units[-1][1][-1]) == 2 or cells(piece[0]) == 2)
+                                           or (_katakana(units[-1][1][-1]) and _katakana(piece[0])))
+        closing = piece[0] in _NO_LINE_START and not piece[1:2].isalnum()  # ")" or "、", not ".tsv"
+        held = units and not spaces and (closing or units[-1][1][-1] in _NO_LINE_END)
+        tail = units and len(piece) <= 2 and piece[-1] in _NO_LINE_START  # "(終了コード 1)": not "1)" alone
+        if joined or held or tail:
+            units[-1] = (units[-1][0], units[-1][1] + spaces + piece)
+        else:
+            units.append((spaces, piece))
+        spaces = ""
+    lines: list[str] = []
+    line, used = "", 0
+    for before, unit in units:
+        size = cells(unit)
+        if line and used + len(before) + size > width:
+            lines.append(line)
+            line, used = "", 0
+        if line:
+            line, used = line + before + unit, used + len(before) + size
+        else:
+            line, used = unit, size
+    return [*lines, line] if line or not lines else lines

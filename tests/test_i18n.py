@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from actcli import i18n
-from tests.conftest import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTCLI = str(Path(sys.executable).with_name("actcli"))
@@ -159,13 +158,13 @@ def test_csv_stream_headers_do_not_change() -> None:
     assert ja.stdout == en.stdout and ja.returncode == 0
 
 
-def test_the_english_the_audit_found_is_translated(run: Run) -> None:
-    info = run("--lang", "ja", "info", "gelu").out
+def test_the_english_the_audit_found_is_translated() -> None:
+    info = actcli("--lang", "ja", "info", "gelu").stdout
     assert "its exact derivative" not in info and "その式そのものの厳密な導関数" in info
-    assert "if a threshold is set" not in run("--lang", "ja", "list", "softplus").out
-    plot = run("--lang", "ja", "plot", "relu", "--no-color").out
+    assert "if a threshold is set" not in actcli("--lang", "ja", "list", "softplus").stdout
+    plot = actcli("--lang", "ja", "plot", "relu", "--no-color").stdout
     assert "kink" not in plot and "微分不可能な点" in plot
-    mistyped = run("--lang", "ja", "aply", "relu", "1").err
+    mistyped = actcli("--lang", "ja", "aply", "relu", "1").stderr
     assert "apply のことですか？" in mistyped  # full-width inside a Japanese sentence
 
 
@@ -173,3 +172,44 @@ def test_terminal_columns_and_digits_are_not_both_keta() -> None:
     """桁 is a digit; a terminal is so many characters (文字) wide."""
     catalog = (Path(i18n.__file__).parent / "locale" / "ja" / "LC_MESSAGES" / "actcli.po").read_text()
     assert "桁の幅" not in catalog and "端末の幅 {width} 文字" in catalog
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+@pytest.mark.parametrize(("command", "words"), [
+    ((), ["LC_MESSAGES", "LANGUAGE"]), (("apply",), ["NO_COLOR", ".tsv", "ACT(COLUMN)"]),
+    (("check",), ["--max-ulp"]), (("list",), []), (("explain",), []), (("plot",), []),
+])
+def test_japanese_help_breaks_lines_as_japanese_is_written(columns: int, command: tuple[str, ...],
+                                                           words: list[str]) -> None:
+    """In a terminal of each width: lines fit (but an option's own name), none starts with
+    closing punctuation (kinsoku), and ASCII words are never cut."""
+    from tests.terminal import in_terminal, terminal_env
+
+    screen = in_terminal(*command, "--help", columns=columns, lines=300, env=terminal_env(LANG="ja_JP.UTF-8"))
+    assert screen.status == 0
+    for line in screen.lines:
+        body = line.strip()
+        assert not body or body[0] not in "、。，．)）」』ー", line
+        assert i18n.cells(line) <= columns or body.startswith("-"), line
+    for word in words:
+        assert word in screen.text
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_wrapped_explain_line_continues_further_in_than_a_step(language: str) -> None:
+    from tests.terminal import in_terminal, terminal_env
+
+    screen = in_terminal("explain", "relu", "-1", "--lang", language, columns=60, lines=60,
+                         env=terminal_env())
+    lines = screen.lines[1:]
+    note = next(i for i, line in enumerate(lines) if line.startswith(("  note: ", "  注: ")))
+    assert len(lines[note + 1:]) >= 2 and all(line.startswith("      ") for line in lines[note + 1:] if line)
+    assert all(line.startswith("  ") and not line.startswith("   ") for line in lines[:note])
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_list_headers_keep_their_words_in_japanese(columns: int) -> None:
+    from tests.terminal import in_terminal, terminal_env
+
+    screen = in_terminal("list", columns=columns, lines=200, env=terminal_env(LANG="ja_JP.UTF-8"))
+    assert "パラメーター" in screen.text  # not パラメ / ーター

@@ -107,15 +107,21 @@ class Range:
             yield self.at(np.arange(lo, min(lo + BATCH, self.count), dtype=np.int64))
 
 
-def _line_numbers(raw: bytes, line_number: int, source: str) -> list[float]:
-    """The numbers of one line, or a DataError naming it: what the compiled reader leaves to
-    Python (comments, text outside ASCII, inf and nan, over 19 digits, and errors)."""
+def _line_numbers(raw: bytes, line_number: int, source: str) -> tuple[list[float], DataError | None]:
+    """The numbers of one line, up to a bad token, and the DataError naming it: what the compiled
+    reader leaves to Python (comments, text outside ASCII, inf and nan, over 19 digits, errors)."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise DataError(f"{source}:{line_number}: not UTF-8 text ({error.reason})") from None
-    where = f"{source}:{line_number}"
-    return [number(token, where) for token in SEPARATORS.split(line.partition("#")[0]) if token]
+        return [], DataError(f"{source}:{line_number}: not UTF-8 text ({error.reason})")
+    where, found = f"{source}:{line_number}", []
+    for token in SEPARATORS.split(line.partition("#")[0]):
+        if token:
+            try:
+                found.append(number(token, where))
+            except DataError as error:
+                return found, error
+    return found, None
 
 
 def _chunk_numbers(chunk: bytes, line_number: int, source: str) -> Generator[NDArray[np.float64], None, int]:
@@ -132,11 +138,11 @@ def _chunk_numbers(chunk: bytes, line_number: int, source: str) -> Generator[NDA
         if start == len(chunk):
             break
         end = chunk.find(b"\n", start) + 1 or len(chunk)  # a line left to Python
-        try:
-            found.append(np.array(_line_numbers(chunk[start:end], line_number, source), dtype=np.float64))
-        except DataError:
+        numbers, error = _line_numbers(chunk[start:end], line_number, source)
+        found.append(np.array(numbers, dtype=np.float64))
+        if error is not None:  # the numbers before it first, the line's own included
             yield np.concatenate(found)
-            raise
+            raise error
         start, line_number = end, line_number + (chunk[end - 1:end] == b"\n")
     yield np.concatenate(found) if len(found) > 1 else found[0]
     return line_number

@@ -244,3 +244,11 @@ def test_ctrl_c_at_a_terminal_prints_the_table_of_what_was_typed() -> None:
     assert child.exitstatus == 130
     rows = re.findall(r"│\s*(\S+)\s*│\s*(\S+)\s*│", shown)
     assert rows == [("1.0", "1.0"), ("-2.0", "0.0"), ("3.5", "3.5")]
+
+
+def test_the_numbers_before_a_bad_token_on_its_own_line_are_written(run: Run) -> None:
+    """The fuzzer's case: a line the compiled reader leaves to Python (INF), then a bad token on
+    that line; every number before the bad one is written, then the error."""
+    result = run("grad", "threshold", stdin="4,-3 -8.189e203 INF 14,abc")
+    assert (result.out, result.code) == ("1.0\n0.0\n0.0\n1.0\n1.0\n", 1)
+    assert result.err == "actcli: error: <stdin>:1: cannot read 'abc' as a number\n"

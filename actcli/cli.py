@@ -728,11 +728,16 @@ def plot(
     columns = [Column(s, d) for s in specs for d in ((False, True) if grad else (False,))]
     start, stop = plots.parse_range(x_range)
     if output is not None:
+        if width is not None or height is not None:
+            raise UsageProblem("--width and --height size the plot in the terminal, in characters; an "
+                               "image file from -o has its own size")
         plots.image(plots.curves(columns, start, stop, 1001), output, title_of(columns))
         return
     console = _console(no_color)
     lines = height or max(12, min(console.height - 2, 32))
-    console.print(plots.terminal(columns, start, stop, width or console.width, lines, title_of(columns)))
+    plain = console.color_system is None  # no colour: patterns tell the curves apart
+    console.print(plots.terminal(columns, start, stop, width or console.width, lines, title_of(columns),
+                                 plain))
 
 
 @COMMANDS.command("list", cls=Command, short_help="Every activation: aliases, parameters, formula.")

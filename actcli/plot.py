@@ -71,6 +71,9 @@ def curves(columns: Sequence[Column], start: float, stop: float, points: int) ->
 # --- the terminal: Braille dots, 2 x 4 per character ----------------------------------------
 
 PALETTE = ("cyan", "magenta", "yellow", "green", "blue", "red")
+# Without colour, each activation's own dot pattern: every dot column, every second, every third...
+# with the legend's sample of it. (Derivatives are dashed on top: two cells on, two off.)
+PATTERNS = ((1, "━"), (2, "┅"), (3, "┈"), (4, "·"), (5, "⋅"), (6, "∙"))
 _DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][column] of a cell
 _SUB_ROW = 1  # the dot row, within its character, where tick values fall
 KINK_MARK = "●"
@@ -114,12 +117,12 @@ class YAxis:
 
 def y_axis(lo: float, hi: float, height: int) -> YAxis:
     """The finest scale that fits [lo, hi] into ``height`` character rows with round ticks
-    (1-2-5 steps) at least two of which show; ticks two or more rows apart when that scale
-    allows, the data centred."""
+    (1-2-5 steps) at least two of which show, one below 0 when the data go there; ticks two or
+    more rows apart when that scale allows, the data centred."""
     if lo == hi:
         lo, hi = lo - 1.0, hi + 1.0
     span, dots = hi - lo, 4 * height - 2
-    best: tuple[tuple[float, bool, float], YAxis] | None = None
+    best: tuple[tuple[bool, float, bool, float], YAxis] | None = None
     for parts in range(1, 4 * height):
         step = nice_step(span, parts)
         if not math.isfinite(step):
@@ -133,7 +136,8 @@ def y_axis(lo: float, hi: float, height: int) -> YAxis:
             # the reference tick's dot row: the data centred, on the tick's row within its character
             row = 4 * round(((4 * height - 1) / 2 - (reference - centre) * scale - _SUB_ROW) / 4) + _SUB_ROW
             axis = YAxis(reference, row, step, rows, height)
-            score = (scale, rows >= 2, -step)
+            below = lo >= 0 or any(v < 0 for v in axis.ticks().values())  # a curve under 0 gets a tick there
+            score = (below, scale, rows >= 2, -step)
             if len(axis.ticks()) >= 2 and (best is None or score > best[0]):
                 best = (score, axis)
     if best is None or not np.isfinite(span):
@@ -151,13 +155,19 @@ def tick_label(value: float, step: float) -> str:
     return f"{value:.3g}"
 
 
-def _legend(plotted: Sequence[Curve], width: int, merged: bool = False) -> list[list[tuple[str, str]]]:
+def _legend(plotted: Sequence[Curve], width: int, merged: bool = False,
+            plain: bool = False) -> list[list[tuple[str, str]]]:
     """Legend entries in lines of at most ``width``: a line sample and the label, in colour;
-    ``merged``: one entry per activation (``━╍ relu``) where derivatives are drawn too."""
+    ``merged``: one entry per activation (``━╍ relu``) where derivatives are drawn too; ``plain``
+    (no colour): each activation's sample is its dot pattern (``┅┅ tanh``)."""
     shown = [c for c in plotted if not (merged and c.derivative)]
     grads = {c.group for c in plotted if c.derivative}
-    entries = [("╍╍ " if c.derivative else "━╍ " if merged and c.group in grads else "━━ ") + c.label
-               for c in shown]
+
+    def sample(c: Curve) -> str:
+        line = PATTERNS[c.group % len(PATTERNS)][1] if plain else "━"
+        return ("╍╍" if c.derivative else line + "╍" if merged and c.group in grads else line * 2) + " "
+
+    entries = [sample(c) + c.label for c in shown]
     styles = [PALETTE[c.group % len(PALETTE)] for c in shown]
     if any(len(c.kinks_x) for c in plotted):
         entries.append(f"{KINK_MARK} {_('kink')}")
@@ -175,16 +185,17 @@ def _legend(plotted: Sequence[Curve], width: int, merged: bool = False) -> list[
 
 
 def terminal(columns: Sequence[Column], start: float, stop: float, width: int, height: int,
-             title: str) -> Text:
+             title: str, plain: bool = False) -> Text:
     """The curves drawn in ``width`` x ``height`` characters: title, y axis with round ticks, the
     Braille canvas (derivatives dashed, in their function's colour; kinks marked; the zero
-    lines dotted), the x axis, and the legend under it, which small sizes keep."""
+    lines dotted), the x axis, and the legend under it, which small sizes keep. ``plain``: no
+    colour to tell the curves apart, so each activation has a dot pattern of its own."""
     from rich.text import Text
 
     probe = curves(columns, start, stop, 2 * width)
-    legend = _legend(probe, width)
+    legend = _legend(probe, width, plain=plain)
     if height - 3 - len(legend) < 3:
-        legend = _legend(probe, width, merged=True)
+        legend = _legend(probe, width, merged=True, plain=plain)
     rows = max(2, height - 3 - len(legend))
     finite = np.concatenate([c.y[np.isfinite(c.y)] for c in probe] + [np.zeros(0)])
     if not finite.size:
@@ -199,7 +210,7 @@ def terminal(columns: Sequence[Column], start: float, stop: float, width: int, h
     canvas = _Canvas(rows, cells)
     canvas.zero_lines(axis, plotted[0].x)
     for curve in plotted:
-        canvas.curve(curve, axis)
+        canvas.curve(curve, axis, PATTERNS[curve.group % len(PATTERNS)][0] if plain else 1)
     for curve in plotted:
         canvas.kinks(curve, axis, start, stop)
 
@@ -272,20 +283,25 @@ class _Canvas:
             dots = np.arange(0, 4 * rows, 2)
             self._dots(dots, np.full(dots.size, zero_col), "dim")
 
-    def curve(self, curve: Curve, axis: YAxis) -> None:
-        """The curve as connected dots; a derivative dashed (two cells on, two off)."""
+    def curve(self, curve: Curve, axis: YAxis, every: int = 1) -> None:
+        """The curve as connected dots, on every ``every``-th dot column; a derivative dashed (two
+        cells on, two off). A jump (a step far steeper than the steps either side: hardshrink at
+        ±λ) is left open, not drawn as a vertical line."""
         style = PALETTE[curve.group % len(PALETTE)]
         with np.errstate(invalid="ignore", over="ignore"):
             dots = axis.dot(curve.y)
         limit = 4 * self.bits.shape[0] + 4
         dots = np.where(np.isfinite(dots), np.clip(dots, -4, limit), np.nan)
+        steps = np.nan_to_num(np.abs(np.diff(dots)), nan=0.0)
+        beside = np.maximum(np.concatenate([[0.0], steps[:-1]]), np.concatenate([steps[1:], [0.0]]))
+        jumps = (steps > 4) & (steps > 3 * beside)
         for column in range(dots.size):
-            if curve.derivative and (column // 4) % 2:
+            if (curve.derivative and (column // 4) % 2) or column % every:
                 continue
             here = dots[column]
             if np.isnan(here):
                 continue
-            after = dots[column + 1] if column + 1 < dots.size else here
+            after = dots[column + 1] if column + 1 < dots.size and not jumps[column] else here
             low, high = sorted((here, here if np.isnan(after) else (here + after) / 2))
             span = np.arange(int(np.rint(low)), int(np.rint(high)) + 1)
             self._dots(span, np.full(span.size, column), style)

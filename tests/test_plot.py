@@ -78,3 +78,64 @@ def test_plot_usage_errors(run: Run, args: tuple[str, ...], message: str) -> Non
 def test_info_draws_a_small_plot_on_a_terminal(run: Run) -> None:
     assert "┤" not in run("info", "elu").out  # not in a pipe
     assert "┤" in in_terminal("info", "elu").text
+
+
+def _ticks(out: str) -> list[float]:
+    return [float(line.split("┤")[0]) for line in out.splitlines() if "┤" in line]
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_without_colour_each_curve_has_its_own_dot_pattern(columns: int) -> None:
+    """--no-color and NO_COLOR in a terminal: the legend shows each activation's pattern."""
+    from tests.terminal import terminal_env
+
+    for env, flag in (({"NO_COLOR": "1"}, ()), ({}, ("--no-color",))):
+        screen = in_terminal("plot", "relu,sigmoid,tanh", *flag, columns=columns, lines=24,
+                             env=terminal_env(**env))
+        assert "\x1b[3" not in screen.raw  # no colour codes
+        assert "━━ relu" in screen.text and "┅┅ sigmoid" in screen.text and "┈┈ tanh" in screen.text
+    piped = in_terminal(command="actcli plot relu,sigmoid | cat", columns=columns, lines=24)
+    assert "┅┅ sigmoid" in piped.text
+
+
+def test_the_patterns_draw_what_the_legend_shows() -> None:
+    """The same curve drawn solid, every second and every third dot column: fewer dots each time,
+    on the columns the pattern keeps."""
+    from actcli import plot
+
+    x = np.linspace(-1, 1, 40)
+    line = plot.Curve("line", x, x, np.zeros(0), np.zeros(0), False, 0)
+    axis = plot.y_axis(-1.0, 1.0, 10)
+    counts = []
+    for every in (1, 2, 3):
+        canvas = plot._Canvas(10, 20)
+        canvas.curve(line, axis, every)
+        counts.append(sum(bin(b).count("1") for b in canvas.bits.ravel().tolist()))
+    assert counts[0] > counts[1] > counts[2] > 0
+
+
+def test_curves_going_below_zero_get_a_tick_there(run: Run) -> None:
+    for name in ("elu", "gelu", "silu"):
+        out = run("plot", name, "--width", "60", "--height", "16", "--no-color").out
+        assert min(_ticks(out)) < 0, name
+    assert min(_ticks(run("plot", "relu", "--width", "60", "--height", "16").out)) == 0
+
+
+def test_a_jump_is_not_drawn_as_a_vertical_line() -> None:
+    from actcli import plot
+
+    x = np.linspace(-1, 1, 40)
+    step = plot.Curve("step", x, np.where(x < 0, 0.0, 5.0), np.zeros(0), np.zeros(0), False, 0)
+    ramp = plot.Curve("ramp", x, np.clip(x * 40, 0, 5), np.zeros(0), np.zeros(0), False, 0)
+    axis = plot.y_axis(0.0, 5.0, 10)
+    drawn = []
+    for curve in (step, ramp):
+        canvas = plot._Canvas(10, 20)
+        canvas.curve(curve, axis)
+        drawn.append(int(np.count_nonzero(canvas.bits[2:7])))  # the rows between 0 and 5
+    assert drawn[0] == 0 and drawn[1] > 0  # the jump left open; a steep ramp still joined
+
+
+def test_an_image_refuses_the_terminal_size(run: Run, tmp_path: Path) -> None:
+    refused = run("plot", "relu", "-o", str(tmp_path / "p.png"), "--width", "30")
+    assert refused.code == 2 and "--width and --height size the plot in the terminal" in refused.err

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, InvalidOperation
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +20,9 @@ from numpy.typing import NDArray
 from actcli.errors import DataError
 from actcli.i18n import N_
 from actcli.registry import NUMBER
-from actcli.streams import RecordReader, open_source
+
+if TYPE_CHECKING:
+    from actcli.streams import RecordReader
 
 BATCH = 65536  # values per batch
 
@@ -160,6 +162,8 @@ def _text_batches(reader: RecordReader, source: str) -> Iterator[NDArray[np.floa
 
 
 def _file_batches(path: str, stdin: TextIO) -> Iterator[NDArray[np.float64]]:
+    from actcli.streams import RecordReader, open_source  # numbers given as arguments need neither
+
     handle, source, _ = open_source(path, stdin.buffer)
     try:
         yield from _text_batches(RecordReader(handle, source, lambda _: None, quoted=False), source)

@@ -132,6 +132,6 @@ def test_one_liner_does_not_import_rich_or_scipy(language: str) -> None:
     out, imports = imported_modules("apply", "relu", "1", env={"LANG": language, "LC_ALL": ""})
     assert out == "1.0\n" and " numpy\n" in imports
     # numpy.ma (4.8 ms) loads only for masked arrays, the terminal's table code only for a
-    # terminal, explain's mpmath only in explain
-    for heavy in ("rich", "scipy", "pydantic", "numpy.ma", "actcli.termtable", "mpmath"):
+    # terminal, explain's mpmath only in explain, the stdin/file reader only for stdin and files
+    for heavy in ("rich", "scipy", "pydantic", "numpy.ma", "actcli.termtable", "mpmath", "actcli.streams"):
         assert f" {heavy}\n" not in imports, heavy

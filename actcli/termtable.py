@@ -4,11 +4,13 @@ table fitted to the terminal's width.
 The layout is chosen, in this order, as the first that fits:
 
 1. one table with every number exact (its shortest round-trip text);
-2. one table with fewer significant digits (down to MIN_DIGITS), each the exact binary value
-   correctly rounded, and a caption that says so;
-3. the columns in groups, one table under the other, each repeating the key column (x), with
-   the digits of 1 and 2;
+2. the columns in groups, one table under the other, each repeating the key column (x), every
+   number exact;
+3. one table, then groups, with fewer significant digits (down to MIN_DIGITS), each the exact
+   binary value correctly rounded, and a caption that says so;
 4. one block per row, a line per column (``elu(x) = -0.8646647167633873``).
+
+Every digit comes before a single table, so a wider terminal never shows fewer digits.
 
 A number or a header word is never split across lines; headers wrap at their spaces only.
 Long inputs show their head and tail with the exact count of the rows between.
@@ -183,18 +185,16 @@ def plan(rows: Rows, width: int, precision: int | None, keys: int = 1) -> Layout
     """The first layout that fits ``width`` characters (see the module's docstring)."""
     count = len(rows.columns)
     steps: list[int | None] = [None] if precision is not None else [None, *range(16, MIN_DIGITS - 1, -1)]
-    for digits in steps:
+    keys = min(keys, count - 1)
+    headers = [c.header for c in rows.columns]
+    for digits in steps:  # at each number of digits: one table, else groups
         laid = [_column_cells(c, digits, precision) for c in rows.columns]
         widths = [w for _, w in laid]
         if table_width(widths) <= width:
-            widths = _unwrap_headers(widths, [c.header for c in rows.columns], width)
+            widths = _unwrap_headers(widths, headers, width)
             return Layout([Block(list(range(count)), [c for c, _ in laid], widths)], digits)
-    keys = min(keys, count - 1)
-    for digits in steps:
-        laid = [_column_cells(c, digits, precision) for c in rows.columns]
-        groups = _groups([w for _, w in laid], keys, width)
+        groups = _groups(widths, keys, width)
         if groups:
-            headers = [c.header for c in rows.columns]
             blocks = [Block(g, [laid[i][0] for i in g],
                             _unwrap_headers([laid[i][1] for i in g], [headers[i] for i in g], width))
                       for g in groups]

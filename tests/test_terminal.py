@@ -88,9 +88,11 @@ def test_snapshot_at_80_columns(name: str) -> None:
 
 
 def test_rounded_digits_are_said_once() -> None:
-    text = " ".join(in_terminal("table", "relu,elu,gelu", "-2:2:1", "--grad", columns=80).lines)
+    # Rounding only when even x and one column do not fit with every digit (30 columns).
+    text = " ".join(" ".join(in_terminal("table", "relu,elu,gelu", "-2:2:1", "--grad", columns=30,
+                                         lines=80).lines).split())
     assert text.count("significant digits") == 1
-    assert "rounded to 6 significant digits to fit 80 columns; every digit: --format plain" in text
+    assert "rounded to 15 significant digits to fit 30 columns; every digit: --format plain" in text
 
 
 def test_headers_break_only_between_words() -> None:
@@ -216,3 +218,18 @@ def test_huge_but_drawable_ranges(act: str, x_range: str, tick: str) -> None:
     screen = in_terminal("plot", act, "--range", x_range, "--width", "60", "--height", "12")
     assert screen.status == 0 and tick in screen.text and "Warning" not in screen.text
     assert sum(c in "⠁⠂⠄⡀⠈⠐⠠⢀" or 0x2800 < ord(c) < 0x2900 for c in screen.text) > 30  # a curve
+
+
+def test_a_wider_terminal_never_shows_fewer_digits() -> None:
+    """Every digit comes first, in groups of columns if need be; rounding only when even a
+    group of one column does not fit. The issue's case: 17 digits at 60 columns, 9 at 120."""
+    import actcli
+
+    x = np.array([-1.0, 0.0, 1.0])
+    exact = {repr(float(v)) for name in ("relu", "elu", "gelu", "silu")
+             for f in (actcli.get(name), actcli.get(name).grad) for v in f(x)}
+    for columns in (60, 80, 120):
+        screen = in_terminal("table", "relu,elu,gelu,silu", "--grad", "-1:1:1", columns=columns, lines=60)
+        shown = {cell for row in table_cells(screen.lines) for cell in row[1:]}
+        assert shown == exact, columns
+        assert "rounded to" not in screen.text

@@ -233,3 +233,33 @@ def test_a_wider_terminal_never_shows_fewer_digits() -> None:
         shown = {cell for row in table_cells(screen.lines) for cell in row[1:]}
         assert shown == exact, columns
         assert "rounded to" not in screen.text
+
+
+KINSOKU_START = "、。，．)）」』ー"
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(("args", "shown"), [
+    (("check", "sigmoid", "0=0.5", "1=0.73"), {"en": "correctly rounded  0.7310585786300049",
+                                              "ja": "正しく丸められた値  0.7310585786300049"}),
+    (("explain", "elu", "-1e-10"), {"en": "eˣ − 1 = e^(-1e-10) − 1", "ja": "eˣ − 1 = e^(-1e-10) − 1"}),
+    (("--help",), {"en": "Commands", "ja": "コマンド"}),
+    (("list", "relu"), {"en": "leaky_relu", "ja": "leaky_relu"}),
+    (("plot", "relu,elu", "--no-color"), {"en": "┅┅ elu", "ja": "┅┅ elu"}),
+])
+def test_what_a_person_reads_fits_in_both_languages(columns: int, language: str, args: tuple[str, ...],
+                                                     shown: dict[str, str]) -> None:
+    """check, explain, help, list and plot in a terminal of each width, in English and Japanese:
+    the lines fit (but an option's own name), no Japanese line starts
+    with closing punctuation, and what the command is for is there."""
+    screen = in_terminal("--lang", language, *args, columns=columns, lines=200)
+    assert screen.status == 0
+    assert shown[language] in screen.text
+    for line in screen.lines:
+        if language == "ja":
+            assert not line.strip() or line.strip()[0] not in KINSOKU_START, line
+        if not line.strip().startswith("-"):  # an option name is never broken
+            from actcli.i18n import cells
+
+            assert cells(line) <= columns, line

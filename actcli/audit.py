@@ -99,9 +99,11 @@ def measure(act: Activation, params: dict[str, Any], derivative: bool, kink: Kin
     kinks = {k.at for k in act.kinks_for(params)} if derivative else set()
     library = evaluate(x)
     correct, errors = np.empty_like(x), np.empty_like(x)
+    reported = 0
     for i, (xi, yi) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
-        if i % PROGRESS_STEP == 0 and i:
+        if i - reported == PROGRESS_STEP:
             progress(PROGRESS_STEP)
+            reported = i
         if not math.isfinite(xi) or xi in kinks:  # limits and kink conventions: the library's, exact
             correct[i] = library[i]
             errors[i] = _errors(np.array([yi]), library[i:i + 1], library[i:i + 1], fmt)[0]
@@ -109,7 +111,7 @@ def measure(act: Activation, params: dict[str, Any], derivative: bool, kink: Kin
         value = arbitrary.value(act, xi, params, derivative)
         correct[i] = _float(value)
         errors[i] = _error64(yi, value, correct[i])
-    progress(len(x) % PROGRESS_STEP or min(len(x), PROGRESS_STEP))
+    progress(len(x) - reported)
     return Measured(correct, errors)
 
 

@@ -1088,8 +1088,6 @@ def _usage_line(error: click_exceptions.UsageError) -> str:
 def _in_our_words(message: str) -> str:
     """Click's own usage errors worded as actcli's are: lower case, a range as a person writes it
     (from 0 to 30, not 0<=x<=30), what was missing or too much."""
-    import re
-
     invalid = r"Invalid value for '(.+?)': (.+?)"
     if found := re.fullmatch(r"Missing argument '(.+)'", message):
         return N_(f"{found[1]} is missing")

@@ -20,7 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 
 
-def _bit_length_of(value: Fraction) -> int:
+def _floor_log2(value: Fraction) -> int:
     """floor(log2(value)) for value > 0."""
     exponent = value.numerator.bit_length() - value.denominator.bit_length()
     return exponent if Fraction(2) ** exponent <= value else exponent - 1
@@ -50,7 +50,7 @@ def powers_of_ten() -> list[int]:
     found = []
     for e in range(-292, 325):
         value = Fraction(10) ** e
-        r = _bit_length_of(value) - 127
+        r = _floor_log2(value) - 127
         g = int(value / Fraction(2) ** r) + 1
         assert 1 << 127 < g < 1 << 128
         found.append(g)

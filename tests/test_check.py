@@ -165,3 +165,15 @@ def test_the_help_offers_what_check_reads_and_accepts(run: Run) -> None:
     assert "--on-error <stop|skip|nan>" in shown and "keep" not in shown
     refused = run("check", "relu", "--on-error", "keep", stdin="x,y\n1,1\n")
     assert refused.code == 2 and "'keep' is not one of 'stop', 'skip', 'nan'" in refused.err
+
+
+@pytest.mark.parametrize("rows", [0, 1, 255, 256, 257, 600])
+def test_the_progress_bar_hears_of_every_row_once(rows: int) -> None:
+    from actcli import audit
+    from actcli.formats import FORMATS
+    from actcli.registry import get
+
+    relu, heard = get("relu"), []
+    x = np.linspace(-1.0, 1.0, rows)
+    audit.measure(relu, relu.params, False, "pytorch", FORMATS["float64"], x, np.zeros(rows), heard.append)
+    assert sum(heard) == rows and all(0 <= n <= audit.PROGRESS_STEP for n in heard)

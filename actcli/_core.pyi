@@ -7,8 +7,17 @@ instruction_set: str
 
 def narrow(name: str, x: object, y: object, doubtful: object, parameters: tuple[float, ...],
            format: str, /) -> int:
-    """Fill y with the kernel at x (float64 buffers) and doubtful (uint8) with 1 where the rounding
-    test could not decide; returns how many."""
+    """Fill y with the kernel at x (float32 buffers for float32, else float64: for float64 the
+    double-double kernels, correctly rounded) and doubtful (intp) with the indices the rounding
+    test could not decide, first; returns how many."""
+
+def wide_kernels() -> dict[str, float]:
+    """name: relative error bound of every float64 (double-double) kernel."""
+
+def wide_parts(name: str, x: object, hi: object, lo: object, scale: object,
+               parameters: tuple[float, ...], /) -> None:
+    """The float64 kernel's unrounded pairs hi + lo at x, and the scale its bound is relative to
+    (0 where the result is exact), for tests."""
 
 def kernels() -> list[tuple[str, int]]:
     """(name, error bound in units of 2**-53) for every kernel, in the table's order."""

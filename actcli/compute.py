@@ -1,12 +1,15 @@
 """Bridge between the registry and the kernels: dtypes, shapes, parameters and kink conventions.
 
-Inputs of any shape become float64 arrays. Inputs in a narrower format (float32, float16,
-bfloat16, float8_e4m3fn, float8_e5m2; see actcli.formats) go through the compiled core
-(actcli._core): one fused pass in double with a proven error bound and a rounding test. The
-rare values the test cannot decide take the accurate path, the reference kernels
-(actcli.kernels) in double-double rounded to odd, where those within their own error of a
-rounding boundary are decided again at high precision (actcli.exact). Either way each result is
-rounded into its format once, correctly. float64 results come from the reference kernels.
+Elementwise activations go through the compiled core (actcli._core): one fused pass per value
+with a proven error bound and a rounding test. Inputs in a format narrower than float64 (float32,
+float16, bfloat16, float8_e4m3fn, float8_e5m2; see actcli.formats) are evaluated in double; the
+rare values the test cannot decide take the accurate path, the reference kernels (actcli.kernels)
+in double-double rounded to odd, where those within their own error of a rounding boundary are
+decided again at high precision (actcli.exact). float64 inputs are evaluated in double-double;
+the values its test cannot decide go to actcli.exact directly. Either way each result is rounded
+into its format once, correctly. The kernels the core has no float64 loop for yet (gelu, its
+derivative, tanhshrink), softmax and log_softmax take the reference kernels in float64, within
+0.505 ULP.
 """
 
 from __future__ import annotations
@@ -135,8 +138,16 @@ def core_kernel(act: Activation, params: dict[str, ParamValue],
     return name + ("_grad" if derivative else ""), numbers
 
 
-def _narrow(act: Activation, given: NDArray[Any], params: dict[str, ParamValue], fmt: Format,
-            derivative: bool, kinks: list[tuple[float, float]]) -> Any:
+def in_core(act: Activation, params: dict[str, ParamValue], fmt: Format, derivative: bool) -> bool:
+    """Whether the compiled core evaluates ``act`` in ``fmt``: every elementwise activation below
+    float64, those with a double-double kernel in float64."""
+    if act.vector:
+        return False
+    return fmt is not FLOAT64 or core_kernel(act, params, derivative)[0] in _core.wide_kernels()
+
+
+def _in_core(act: Activation, given: NDArray[Any], params: dict[str, ParamValue], fmt: Format,
+             derivative: bool, kinks: list[tuple[float, float]]) -> Any:
     """The results in ``fmt``, correctly rounded: the core's where its rounding test decides, the
     accurate path's where it does not; ``kinks``: (point, derivative) set by the convention."""
     name, numbers = core_kernel(act, params, derivative)
@@ -147,12 +158,58 @@ def _narrow(act: Activation, given: NDArray[Any], params: dict[str, ParamValue],
     count = _core.narrow(name, x, out, doubtful, numbers, fmt.name)
     if count:
         hard = doubtful[:count]
-        out[hard] = accurate(act, x[hard].astype(np.float64), params, fmt, derivative)
-    result = out if single else fmt.round(out)
+        if fmt is FLOAT64:
+            out[hard] = [nearest(act, v, params, derivative, guess)
+                         for v, guess in zip(x[hard], out[hard], strict=True)]
+        else:
+            out[hard] = accurate(act, x[hard].astype(np.float64), params, fmt, derivative)
+    result = out if single or fmt is FLOAT64 else fmt.round(out)
     for at, value in kinks:
         np.copyto(result, fmt.round(np.array([value]))[0], where=x == np.float64(at))
     result = result.reshape(given.shape)
     return result[()] if not given.shape else result
+
+
+def nearest(act: Activation, x: float, params: dict[str, ParamValue], derivative: bool,
+            guess: float) -> float:
+    """The double nearest to the exact value at ``x`` (ties to even): from ``guess`` (the fast
+    path's double) or, where that is far, from the exact value to 90 bits, a neighbour or two
+    away at most, by asking on which side of each midpoint around it the exact value lies
+    (actcli.exact, at a rising precision)."""
+    from fractions import Fraction
+
+    from actcli import exact
+
+    def side(a: float, b: float) -> int:
+        """Where the exact value lies against the midpoint of neighbours a < b (past the largest
+        double, the overflow threshold)."""
+        low, high = (Fraction(v) if np.isfinite(v) else Fraction(np.sign(v)) * 2**1024 for v in (a, b))
+        return exact.side(act, x, params, derivative, (low + high) / 2)
+
+    def odd(v: float) -> bool:
+        return bool(np.float64(v).view(np.int64) & 1)
+
+    approximation = exact.value(act, x, params, derivative)
+    if approximation is not None and not (np.isfinite(guess) and abs(Fraction(guess) - approximation)
+                                          <= abs(approximation) / 2**50):
+        try:
+            guess = float(approximation)
+        except OverflowError:
+            guess = np.inf if approximation > 0 else -np.inf
+    y = float(guess)
+    for _ in range(8):  # the guess is a neighbour or two away at most
+        up, down = float(np.nextafter(y, np.inf)), float(np.nextafter(y, -np.inf))
+        if y < np.inf and ((above := side(y, up)) > 0 or (above == 0 and odd(y))):
+            y = up
+        elif y > -np.inf and ((below := side(down, y)) < 0 or (below == 0 and odd(y))):
+            y = down
+        else:
+            break
+    else:
+        raise ArithmeticError(f"{act.name}: no nearest double found for x = {x!r} near {guess!r}")
+    if y == 0:  # a zero takes the exact value's sign
+        y = float(np.copysign(0.0, exact.side(act, x, params, derivative, Fraction(0)) or 1))
+    return y
 
 
 def accurate(act: Activation, values: NDArray[np.float64], params: dict[str, ParamValue], fmt: Format,
@@ -177,8 +234,8 @@ def _decided(y: NDArray[np.float64], values: NDArray[np.float64], fmt: Format, a
 def evaluate(act: Activation, x: ArrayLike, params: dict[str, ParamValue]) -> Any:
     """``act`` at ``x`` with validated ``params``."""
     given, fmt = _given(x)
-    if fmt is not FLOAT64 and not act.vector:
-        return _narrow(act, given, params, fmt, False, [])
+    if in_core(act, params, fmt, False):
+        return _in_core(act, given, params, fmt, False, [])
     values, shape, fmt = _prepare(given)
     y = _run(getattr(kernels, act.name), act, values, params, fmt)
     return _finish(y, values, shape, fmt, act, params, False)
@@ -190,8 +247,8 @@ def differentiate(
     """The first derivative of ``act`` at ``x``; at each kink the value ``kink`` asks for."""
     given, fmt = _given(x)
     kinks = [(point.at, point.derivative(kink)) for point in act.kinks_for(params)]
-    if fmt is not FLOAT64 and not act.vector:
-        return _narrow(act, given, params, fmt, True, kinks)
+    if in_core(act, params, fmt, True):
+        return _in_core(act, given, params, fmt, True, kinks)
     values, shape, fmt = _prepare(given)
     kernel = getattr(kernels, act.name + "_grad")
     points = kinks

@@ -300,6 +300,8 @@ def tanhshrink(x: Fraction) -> Terms:
 
 
 def tanhshrink_grad(x: Fraction) -> Terms:
+    if abs(x) < 1:  # tanh² itself: 1 − sech² would cancel all the bits x lies below 1, twice
+        return mp.tanh(_mp(x)) ** 2
     return F(1), -mp.sech(_mp(x)) ** 2
 
 
@@ -411,7 +413,7 @@ def _rational(term: Number) -> Fraction:
 
 
 def _evaluations(act: Activation, x: Any, params: dict[str, Any], derivative: bool,
-                 position: int | None, shift: float = 0.0) -> Iterator[Fraction | None]:
+                 position: int | None, shift: float | Fraction = 0.0) -> Iterator[Fraction | None]:
     """The value at ``x`` (for softmax, entry ``position`` of the vector ``x``) minus ``shift``,
     exactly summed, at each of PRECISIONS in turn (once, when it is exact); None where the value
     is not finite."""
@@ -446,7 +448,7 @@ def value(act: Activation, x: Any, params: dict[str, Any], derivative: bool,
     return previous
 
 
-def side(act: Activation, x: Any, params: dict[str, Any], derivative: bool, boundary: float,
+def side(act: Activation, x: Any, params: dict[str, Any], derivative: bool, boundary: float | Fraction,
          position: int | None = None) -> int:
     """The sign of (exact value - ``boundary``), 0 when they are equal: the precision rises
     until two evaluations agree on where the value lies (an exact one is evaluated once)."""

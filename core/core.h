@@ -25,6 +25,16 @@ struct core_kernel {
     int bound;  /* relative error bound, in units of 2**-53; 0: the result is exact */
 };
 
+/* wide.c: float64 in and out, correctly rounded but for the doubtful (whose out is the fast
+   path's nearest double); bound: the relative error bound of its double-double evaluation. */
+struct core_wide_kernel {
+    const char *name;
+    core_double_loop *float64;
+    /* the unrounded pairs hi + lo, and the scale the bound is relative to (0: exact) */
+    void (*parts)(const double *x, double *hi, double *lo, double *scale, ptrdiff_t n, const double *parameters);
+    double bound;
+};
+
 /* decimal.c: read numbers from text (the values, how many, and the newlines passed; returns where
    it stopped: the end, or the start of the first line it leaves to the caller), and write rows of
    doubles as repr spells them (at most 25 bytes a value, separator or newline included). */
@@ -35,5 +45,7 @@ ptrdiff_t core_write_rows(const double *const *columns, const ptrdiff_t *strides
 
 extern const struct core_kernel core_kernels_baseline[];
 extern const struct core_kernel core_kernels_v3[];
+extern const struct core_wide_kernel core_wide_kernels_baseline[];
+extern const struct core_wide_kernel core_wide_kernels_v3[];
 
 #endif

@@ -31,6 +31,13 @@ that check(kernel, parameters) refuses give NaN, as NumPy's ufuncs do for a doma
 #include "core.h"
 
 static const struct core_kernel *kernels = core_kernels_baseline;
+static const struct core_wide_kernel *wide_kernels = core_wide_kernels_baseline;
+
+static const struct core_wide_kernel *wide_kernel(const char *name) {
+    const struct core_wide_kernel *kernel = wide_kernels;
+    while (kernel->name != NULL && strcmp(kernel->name, name) != 0) kernel++;
+    return kernel->name != NULL ? kernel : NULL;
+}
 
 static const struct {
     const char *name;
@@ -58,10 +65,11 @@ static PyObject *narrow(PyObject *self, PyObject *args) {
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strcmp(formats[i].name, format_name) == 0) format = &formats[i].format;
     int single = format == &formats[0].format; /* float32: its own loop, float32 in and out */
+    const struct core_wide_kernel *wide = strcmp(format_name, "float64") == 0 ? wide_kernel(name) : NULL;
     Py_ssize_t width = single ? (Py_ssize_t)sizeof(float) : (Py_ssize_t)sizeof(double);
     Py_ssize_t n = x.len / width, count = PyTuple_GET_SIZE(parameters), undecided = 0;
     double values[4] = {0};
-    if (kernel->name == NULL || format == NULL) {
+    if (wide == NULL && (kernel->name == NULL || format == NULL)) {
         PyErr_Format(PyExc_LookupError, "the core has no kernel %s in %s", name, format_name);
         goto done;
     }
@@ -75,7 +83,9 @@ static PyObject *narrow(PyObject *self, PyObject *args) {
         if (values[i] == -1.0 && PyErr_Occurred()) goto done;
     }
     Py_BEGIN_ALLOW_THREADS
-    if (single)
+    if (wide != NULL)
+        undecided = wide->float64(x.buf, out.buf, doubtful.buf, n, values, NULL);
+    else if (single)
         undecided = kernel->float32(x.buf, out.buf, doubtful.buf, n, values, format);
     else
         undecided = kernel->narrow(x.buf, out.buf, doubtful.buf, n, values, format);
@@ -99,11 +109,52 @@ static PyObject *list_kernels(PyObject *self, PyObject *unused) {
     return list;
 }
 
+static PyObject *wide_parts(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *name;
+    Py_buffer x, hi, lo, scale;
+    PyObject *parameters;
+    if (!PyArg_ParseTuple(args, "sy*w*w*w*O!", &name, &x, &hi, &lo, &scale, &PyTuple_Type, &parameters)) return NULL;
+    PyObject *result = NULL;
+    const struct core_wide_kernel *kernel = wide_kernel(name);
+    double values[4] = {0};
+    Py_ssize_t count = PyTuple_GET_SIZE(parameters);
+    if (kernel == NULL || count > 4 || x.len % 8 || hi.len != x.len || lo.len != x.len || scale.len != x.len) {
+        PyErr_Format(PyExc_ValueError, "no float64 kernel %s, or arrays of other lengths", name);
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        values[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(parameters, i));
+        if (values[i] == -1.0 && PyErr_Occurred()) goto done;
+    }
+    kernel->parts(x.buf, hi.buf, lo.buf, scale.buf, x.len / 8, values);
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    PyBuffer_Release(&x);
+    PyBuffer_Release(&hi);
+    PyBuffer_Release(&lo);
+    PyBuffer_Release(&scale);
+    return result;
+}
+
+static PyObject *list_wide_kernels(PyObject *self, PyObject *unused) {
+    (void)self, (void)unused;
+    PyObject *table = PyDict_New();
+    for (const struct core_wide_kernel *k = wide_kernels; table != NULL && k->name != NULL; k++) {
+        PyObject *bound = PyFloat_FromDouble(k->bound);
+        if (bound == NULL || PyDict_SetItemString(table, k->name, bound) < 0) Py_CLEAR(table);
+        Py_XDECREF(bound);
+    }
+    return table;
+}
+
 
 /* --- ufuncs -------------------------------------------------------------------------------- */
 
 struct ufunc_data {
     const struct core_kernel *kernel;
+    const struct core_wide_kernel *wide; /* NULL: float64 is the accurate path's, every value */
     int given;       /* parameters given as inputs */
     int fixed;       /* then fixed ones (softplus's threshold: none, +inf) */
     double fixed_values[4];
@@ -234,15 +285,22 @@ static void loop_float16(char **args, const npy_intp *dimensions, const npy_intp
 static void loop_float64(char **args, const npy_intp *dimensions, const npy_intp *steps, void *data) {
     const struct ufunc_data *u = data;
     npy_intp n = dimensions[0], out = 1 + u->given;
-    double y[BLOCK_UFUNC], p[8];
+    double x[BLOCK_UFUNC], y[BLOCK_UFUNC], hard[BLOCK_UFUNC], p[8];
+    ptrdiff_t doubtful[BLOCK_UFUNC];
     struct validity validity = {{0}, 0, 0};
     for (npy_intp i = 0; i < n;) {
         npy_intp m = run_of(args, steps, i, n, u, p);
-        for (npy_intp j = 0; j < m; j++) y[j] = *(const double *)(args[0] + (i + j) * steps[0]);
-        if (valid(u, p, &validity))
-            settle(u, y, m, p, "float64");
-        else
+        for (npy_intp j = 0; j < m; j++) x[j] = y[j] = *(const double *)(args[0] + (i + j) * steps[0]);
+        if (!valid(u, p, &validity)) {
             for (npy_intp j = 0; j < m; j++) y[j] = NAN;
+        } else if (u->wide != NULL) {
+            ptrdiff_t count = u->wide->float64(x, y, doubtful, m, p, NULL);
+            for (ptrdiff_t c = 0; c < count; c++) hard[c] = x[doubtful[c]];
+            if (count) settle(u, hard, count, p, "float64");
+            for (ptrdiff_t c = 0; c < count; c++) y[doubtful[c]] = hard[c];
+        } else {
+            settle(u, y, m, p, "float64");
+        }
         for (npy_intp j = 0; j < m; j++) *(double *)(args[out] + (i + j) * steps[out]) = y[j];
         i += m;
     }
@@ -292,6 +350,7 @@ static PyObject *make_ufunc(PyObject *self, PyObject *args) {
     strcpy(kept_name, name);
     strcpy(kept_doc, doc);
     u->kernel = kernel;
+    u->wide = wide_kernel(kernel_name);
     u->given = given;
     u->fixed = (int)fixed_count;
     u->kernel_name = PyUnicode_FromString(kernel_name);
@@ -402,6 +461,10 @@ static PyMethodDef methods[] = {
     {"write_decimal", write_decimal, METH_VARARGS,
      "write_decimal(columns, separator) -> bytes: rows of the float64 columns as repr spells them"},
     {"kernels", list_kernels, METH_NOARGS, "[(name, bound in units of 2**-53)] in the table's order"},
+    {"wide_parts", wide_parts, METH_VARARGS,
+     "wide_parts(name, x, hi, lo, scale, parameters): the float64 kernel's unrounded pairs, for tests"},
+    {"wide_kernels", list_wide_kernels, METH_NOARGS,
+     "{name: relative error bound} of the float64 kernels (double-double, correctly rounded)"},
     {"ufunc", make_ufunc, METH_VARARGS, "ufunc(name, kernel, given, fixed, doc) -> np.ufunc"},
     {"settle_with", settle_with, METH_VARARGS,
      "settle_with(settle, check): the ufuncs' accurate path, and their parameters' validity"},
@@ -419,6 +482,7 @@ PyMODINIT_FUNC PyInit__core(void) {
     const char *forced = getenv("ACTCLI_CORE_BASELINE"); /* tests compare the two builds */
     if ((forced == NULL || *forced == '\0') && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         kernels = core_kernels_v3;
+        wide_kernels = core_wide_kernels_v3;
         instruction_set = "x86-64-v3";
     }
 #endif

@@ -22,58 +22,11 @@ values of a format no wider than float32, so |x| <= 2**128 and x² cannot overfl
 
 #include "core.h"
 #include "constants.h"
-
-#if defined(__FMA__) || defined(__aarch64__)
-#define FMA(a, b, c) __builtin_fma((a), (b), (c))
-#else
-/* Dekker's product: exact without an FMA instruction (no operand here is beyond 2**996). */
-static inline double fma_dekker(double a, double b, double c) {
-    const double split = 134217729.0; /* 2**27 + 1 */
-    double ta = split * a, a_hi = ta - (ta - a), a_lo = a - a_hi;
-    double tb = split * b, b_hi = tb - (tb - b), b_lo = b - b_hi;
-    double p = a * b;
-    double e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo;
-    return (p + c) + e; /* used only as FMA(a, b, -(a*b)) = e, or where c is small */
-}
-#define FMA(a, b, c) fma_dekker((a), (b), (c))
-#endif
-
-/* A polynomial step: fused where the processor has FMA (one rounding fewer, half the latency);
-   the bounds of docs/core.md hold for either. */
-#if defined(__FMA__) || defined(__aarch64__)
-#define STEP(p, r, c) __builtin_fma((p), (r), (c))
-#else
-#define STEP(p, r, c) ((p) * (r) + (c))
-#endif
+#include "arith.h"
+#include "piecewise.h"
 
 #define U 0x1p-53
 #define TINY 0x1p-1060
-
-static inline uint64_t bits_of(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
-static inline double from_bits(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
-static inline double abs_of(double x) { return from_bits(bits_of(x) & 0x7fffffffffffffffULL); }
-static inline double sign_of(double x, double s) {
-    return from_bits((bits_of(x) & 0x7fffffffffffffffULL) | (bits_of(s) & 0x8000000000000000ULL));
-}
-static inline double min_of(double a, double b) { return b < a ? b : a; }
-static inline double max_of(double a, double b) { return b > a ? b : a; }
-static inline double clamp(double x, double low, double high) { return min_of(max_of(x, low), high); }
-/* v where the condition holds, else +0.0, as a bit mask: GCC turns `c ? 1.0 : 0.0` into an
-   integer-to-double conversion that AVX2 lacks, and then does not vectorize the loop. */
-static inline double only_if(int condition, double v) {
-    return from_bits(bits_of(v) & (uint64_t)-(int64_t)condition);
-}
-
-/* Round to odd: the double of hi + lo (|lo| <= ulp(hi)/2, both exact) that keeps a sticky bit,
-   so that one more rounding into a format of at most 51 bits is the correct one. */
-static inline double round_to_odd(double hi, double lo) {
-    /* toward zero, then the sticky bit: hi one step toward zero where lo has the other sign.
-       Integer arithmetic only (no comparison masks), which every loop vectorizes. */
-    uint64_t u = bits_of(hi), l = bits_of(lo) << 1;
-    uint64_t inexact = (l | (0 - l)) >> 63;
-    uint64_t toward_zero = ((bits_of(lo) ^ u) >> 63) & inexact;
-    return from_bits((u - toward_zero) | inexact);
-}
 
 /* a + b rounded to odd (Knuth's two-sum gives the rounding error exactly). */
 static inline double sum_to_odd(double a, double b) {
@@ -89,7 +42,6 @@ static inline double sum_to_odd(double a, double b) {
 #define LN2_HI 0x1.62e42fee00000p-1
 #define LN2_LO 0x1.a39ef35793c76p-33
 #define LOG2E 0x1.71547652b82fep0
-#define SHIFTER 0x1.8p52
 
 /* 1/k! for k = 2..13 */
 static const double INV_FACTORIAL[12] = {
@@ -112,12 +64,6 @@ static inline double exp_reduced(double x, double xl, double *k) {
     double r = (x - kd * LN2_HI) - kd * LN2_LO + xl;
     *k = kd;
     return 1.0 + (r + (r * r) * exp_tail(r));
-}
-
-/* 2**k for an integer k in [-1022, 1023], from its bits. */
-static inline double pow2(double k) {
-    uint64_t n = bits_of(k + SHIFTER) - bits_of(SHIFTER);
-    return from_bits((n + 1023) << 52);
 }
 
 /* m·2**k for |k| <= 1600: two exact factors, one rounding (into the subnormals, or to inf). */
@@ -233,13 +179,6 @@ static inline double divide_to_odd(double a, double d) {
     return round_to_odd(q, d > 0 ? remainder : -remainder);
 }
 
-#define P(i) (p[i])
-
-static inline double relu(double x, const double *p, double *b) { (void)p; return x < 0 ? 0.0 : x; }
-static inline double relu_grad(double x, const double *p, double *b) { (void)p; return only_if(x > 0, 1.0); }
-static inline double relu6(double x, const double *p, double *b) { (void)p; return x < 0 ? 0.0 : x > 6 ? 6.0 : x; }
-static inline double relu6_grad(double x, const double *p, double *b) { (void)p; return only_if(x > 0 && x < 6, 1.0); }
-
 static inline double times_exactly(double x, double slope) { /* x·slope rounded to odd */
     double y = x * slope;
     return abs_of(y) <= 0x1.fffffffffffffp1023 ? round_to_odd(y, FMA(x, slope, -y)) : y;
@@ -247,11 +186,8 @@ static inline double times_exactly(double x, double slope) { /* x·slope rounded
 static inline double slope_unit(double x, double slope) {
     return x > 0 ? x : x == -__builtin_inf() && slope == 0 ? 0.0 : times_exactly(x, slope);
 }
-static inline double slope_unit_grad(double x, double slope) { return x > 0 ? 1.0 : slope; }
 static inline double leaky_relu(double x, const double *p, double *b) { return slope_unit(x, P(0)); }
-static inline double leaky_relu_grad(double x, const double *p, double *b) { return slope_unit_grad(x, P(0)); }
 static inline double prelu(double x, const double *p, double *b) { return leaky_relu(x, p, b); }
-static inline double prelu_grad(double x, const double *p, double *b) { return leaky_relu_grad(x, p, b); }
 static inline double rrelu(double x, const double *p, double *b) {
     double s = 0.5 * P(0) + 0.5 * P(1), bb = s - 0.5 * P(0);
     double s_lo = (0.5 * P(0) - (s - bb)) + (0.5 * P(1) - bb);
@@ -262,11 +198,6 @@ static inline double rrelu(double x, const double *p, double *b) {
     y = abs_of(y) <= 0x1.fffffffffffffp1023 ? round_to_odd(y, lo) : y; /* -inf stays */
     return x > 0 || x == 0 ? x : s == 0 ? slope_unit(x, 0.0) : y;
 }
-static inline double rrelu_grad(double x, const double *p, double *b) { return slope_unit_grad(x, (P(0) + P(1)) / 2); }
-static inline double threshold(double x, const double *p, double *b) { return x <= P(0) ? P(1) : x; }
-static inline double threshold_grad(double x, const double *p, double *b) { return only_if(x > P(0), 1.0); }
-static inline double hardtanh(double x, const double *p, double *b) { return x < P(0) ? P(0) : x > P(1) ? P(1) : x; }
-static inline double hardtanh_grad(double x, const double *p, double *b) { return only_if(x > P(0) && x < P(1), 1.0); }
 
 static inline double elu(double x, const double *p, double *b) { return x > 0 ? x : P(0) * expm1_of(x); }
 static inline double elu_grad(double x, const double *p, double *b) { return x > 0 ? 1.0 : P(0) * exp_of(min_of(x, 0.0), 0.0); }
@@ -345,17 +276,9 @@ static inline double hard_sigmoid(double x, const double *p, double *b) {
     /* exact to odd: x + 3 is exact but below 2**-29, where the result is 1/2 to far below a float32 ULP */
     return x <= -3.0 ? 0.0 : x >= 3.0 ? 1.0 : divide_to_odd(x + 3.0, 6.0);
 }
-static inline double hard_sigmoid_grad(double x, const double *p, double *b) {
-    (void)p;
-    return only_if(x > -3.0 && x < 3.0, 1.0 / 6.0);
-}
 static inline double sparse_sigmoid(double x, const double *p, double *b) {
     (void)p;
     return x <= -1.0 ? 0.0 : x >= 1.0 ? 1.0 : 0.5 * sum_to_odd(x, 1.0);
-}
-static inline double sparse_sigmoid_grad(double x, const double *p, double *b) {
-    (void)p; /* at ±1 JAX's 0.25, the mean of the sides (the registry's default convention) */
-    return x == 1.0 || x == -1.0 ? 0.25 : only_if(x > -1.0 && x < 1.0, 0.5);
 }
 
 /* tanh(a) = -expm1(-2a)/(2 + expm1(-2a)) for a = |x| <= 20 (beyond, it rounds to 1). */
@@ -401,13 +324,10 @@ static inline double tanhshrink_grad(double x, const double *p, double *b) {
     double t = tanh_abs(abs_of(x));
     return t * t;
 }
-static inline double hardshrink(double x, const double *p, double *b) { return abs_of(x) > P(0) ? x : 0.0; }
-static inline double hardshrink_grad(double x, const double *p, double *b) { return only_if(abs_of(x) > P(0), 1.0); }
 static inline double softshrink(double x, const double *p, double *b) {
     double below = sum_to_odd(x, P(0)), above = sum_to_odd(x, -P(0));
     return x > P(0) ? above : x < -P(0) ? below : 0.0;
 }
-static inline double softshrink_grad(double x, const double *p, double *b) { return only_if(abs_of(x) > P(0), 1.0); }
 
 /* GELU: x·Φ(x), Φ(-|x|) = e^(-x²/2)·erfcx(|x|/√2)/2; x itself beyond 40. */
 static inline double gelu(double x, const double *p, double *b) {
@@ -505,8 +425,6 @@ static inline double mish_grad(double x, const double *p, double *b) {
     g = abs_of(x - MISH_ROOT[0]) < ROOT_RADIUS ? NEAR_ROOT(x, MISH) : g;
     return x > 40.0 ? 1.0 : g;
 }
-static inline double identity(double x, const double *p, double *b) { (void)p; return x; }
-static inline double identity_grad(double x, const double *p, double *b) { (void)p; return only_if(x == x, 1.0); }
 
 /* --- the rounding test and the loops ------------------------------------------------------- */
 
@@ -532,19 +450,9 @@ static inline double error_of(double y, double bound) {
      test converts y - e and y + e the same way;
    - any narrow format: its values as doubles in, the unrounded doubles out (the caller rounds),
      the test by round_into. */
-#define BLOCK 512
-
-/* The block's doubtful indices appended (rarely any: memchr looks first). */
-static inline ptrdiff_t collect(const unsigned char *flag, ptrdiff_t m, ptrdiff_t start,
-                                ptrdiff_t *doubtful, ptrdiff_t count) {
-    if (memchr(flag, 1, (size_t)m))
-        for (ptrdiff_t i = 0; i < m; i++) doubtful[count] = start + i, count += flag[i];
-    return count;
-}
-
 /* Undecided in a narrow format: y - e and y + e round apart; -0 and +0 alike (an exact 0 is 0),
    NaN beside NaN alike (e4m3fn's overflow). */
-static inline unsigned char apart(double y, double e, const struct core_format *format) {
+static inline flag_t apart(double y, double e, const struct core_format *format) {
     double below = round_into(y - e, format), above = round_into(y + e, format);
     return (below != above) & ((below == below) | (above == above)) & (y == y);
 }
@@ -556,23 +464,13 @@ static inline unsigned char apart(double y, double e, const struct core_format *
                                      const double *restrict p, const struct core_format *f) {      \
         const struct core_format format = *f;                                                      \
         const double q[4] = {p[0], p[1], p[2], p[3]}; /* in registers, not loads in the loop */   \
-        ptrdiff_t count = 0;                                                                       \
-        for (ptrdiff_t start = 0; start < n; start += BLOCK) {                                     \
-            ptrdiff_t m = n - start < BLOCK ? n - start : BLOCK;                                   \
-            unsigned char flag[BLOCK];                                                             \
-            const type *restrict xs = x + start;                                                   \
-            type *restrict ys = out + start;                                                       \
-            _Pragma("GCC ivdep") /* the erfcx table's gathers do not alias the outputs */           \
-            for (ptrdiff_t i = 0; i < m; i++) {                                                    \
-                double v = xs[i], bound = (bound_in_u);                                            \
-                double y = name(v, q, &bound);                                                     \
-                y = v == v ? y : v;                                                                \
-                double e = error_of(y, bound);                                                     \
-                ys[i] = (type)y;                                                                   \
-                flag[i] = TEST(y, e);                                                              \
-            }                                                                                      \
-            count = collect(flag, m, start, doubtful, count);                                      \
-        }                                                                                          \
+        BLOCKS(type,                                                                               \
+            double v = xs[i], bound = (bound_in_u);                                                \
+            double y = name(v, q, &bound);                                                         \
+            y = v == v ? y : v;                                                                    \
+            double e = error_of(y, bound);                                                         \
+            ys[i] = (type)y;                                                                       \
+            flag[i] = TEST(y, e);)                                                                 \
         (void)format;                                                                              \
         return count;                                                                              \
     }

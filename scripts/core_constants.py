@@ -72,6 +72,21 @@ def main() -> None:
     lines.append(array("TWO_SQRT_2_OVER_PI", pair(2 * DECIMAL.sqrt(DECIMAL.divide(2, PI)))))
     lines.append(array("INV_SQRT2", pair(DECIMAL.divide(1, DECIMAL.sqrt(Decimal(2))))))
     lines.append(array("INV_SQRT_2PI", pair(DECIMAL.divide(1, DECIMAL.sqrt(2 * PI)))))
+    # wide.c's tables: 2**(j/256) and log(1 + i/512) in two parts, ln 2/256 in three (the first
+    # with 33 significant bits, so that n times it is exact for |n| < 2**20).
+    ln2 = DECIMAL.ln(Decimal(2))
+    exp2 = [pair(DECIMAL.power(2, Decimal(j) / 256)) for j in range(256)]
+    log1p = [pair(DECIMAL.ln(1 + Decimal(i) / 512)) for i in range(513)]
+    lines.append(array("EXP2_TABLE", [v for parts in exp2 for v in parts]))
+    lines.append(array("LOG1P_TABLE", [v for parts in log1p for v in parts]))
+    step = DECIMAL.divide(ln2, 256)
+    step_hi = float(step)
+    exponent = step_hi.hex().split("p")[1]
+    step_hi = float.fromhex(f"{float.hex(step_hi)[:2 + 1 + 9]}p{exponent}")  # 1 + 32 bits
+    rest = DECIMAL.subtract(step, Decimal(step_hi))
+    step_mid = float(rest)
+    lines.append(array("LN2_STEP", (step_hi, step_mid, float(DECIMAL.subtract(rest, Decimal(step_mid))))))
+    lines.append(array("INV_LN2_STEP", (float(DECIMAL.divide(256, ln2)),)))
     lines.append(f"#define ERFCX_NODES {len(table)}\n#define ERFCX_WIDTH {len(table[0])}\n")
     rows = ",\n".join("{" + ", ".join(float(v).hex() for v in row) + "}" for row in table)
     lines.append(f"static const double ERFCX[ERFCX_NODES][ERFCX_WIDTH] = {{\n{rows}}};\n")

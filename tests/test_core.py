@@ -9,6 +9,11 @@ compares equal to NaN whatever its payload (the core passes the input's NaN on).
 The fast path's error bounds, which its rounding test rests on, are checked here too: each
 kernel's double result against the float64 reference (within 0.505 ULP of the exact value) on
 the same inputs, every error below a quarter of the bound the kernel declares.
+
+float64 (core/wide.c, double-double): the reference is within 0.505 ULP, not correctly rounded,
+so the core must equal it wherever the two agree on the rounding, and wherever they differ the
+core must hold the correctly rounded double, which mpmath decides (actcli.exact). The float64
+inputs are random bit patterns, a normal(0, 3) sample and the hard points.
 """
 
 from __future__ import annotations
@@ -160,3 +165,90 @@ def test_the_baseline_build_gives_the_same_bits() -> None:
         os.unlink(path)
     assert results[0][0] == "baseline"
     assert results[0][1].tobytes() == results[1][1].tobytes()
+
+
+WIDE = _core.wide_kernels()
+WIDE_SIZE = 200_000
+
+
+@cache
+def wide_inputs() -> np.ndarray:
+    rng = np.random.default_rng(64)
+    patterns = rng.integers(0, 2**64, WIDE_SIZE // 2, dtype=np.uint64).view(np.float64)
+    return np.concatenate([patterns, rng.normal(0.0, 3.0, WIDE_SIZE // 2)])
+
+
+def correctly_rounded(act: actcli.Activation, x: float, params: dict[str, Any], derivative: bool) -> float:
+    """The double nearest the exact value, from mpmath alone: the exact value to 90 bits, then
+    the side of each midpoint around its nearest double (a tie goes to the even one)."""
+    from fractions import Fraction
+
+    from actcli import exact
+
+    value = exact.value(act, x, act.bind(params), derivative)
+    assert value is not None
+    y = float(value)
+    for neighbour in (np.nextafter(y, np.inf), np.nextafter(y, -np.inf)):
+        midpoint = (Fraction(y) + Fraction(float(neighbour))) / 2
+        side = exact.side(act, x, act.bind(params), derivative, midpoint)
+        if side == _sign(float(neighbour) - y) or (side == 0 and np.float64(y).view(np.int64) & 1):
+            return float(neighbour)
+    return y
+
+
+def _sign(v: float) -> int:
+    return int(v > 0) - int(v < 0)
+
+
+@pytest.mark.parametrize("derivative", [False, True], ids=["value", "grad"])
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_float64_correctly_rounded(name: str, params: dict[str, Any], derivative: bool) -> None:
+    act = actcli.get(name)
+    kernel, _ = compute.core_kernel(act, act.bind(params), derivative)
+    if kernel not in WIDE:
+        pytest.skip(f"no float64 kernel in the core for {kernel} yet: the reference's 0.505 ULP")
+    with np.errstate(invalid="ignore"):
+        x = np.concatenate([wide_inputs(), hard_points(name, params, np.float64)])
+    with np.errstate(all="ignore"):
+        core = act.grad(x, **params) if derivative else act(x, **params)
+        ref = reference(act, x, params, derivative)
+    same = (core.view(np.int64) == ref.view(np.int64)) | (np.isnan(core) & np.isnan(ref))
+    zeros = (core == 0) & (ref == 0)  # a zero's sign is a convention: it must match the reference
+    assert not (zeros & ~same).any(), x[zeros & ~same][:5]
+    differ = np.flatnonzero(~same)
+    assert differ.size <= 0.02 * x.size, differ.size  # only within 0.005 ULP of a midpoint
+    wrong = [(float(x[i]), float(core[i])) for i in differ
+             if correctly_rounded(act, float(x[i]), params, derivative) != core[i]]
+    assert not wrong, wrong[:5]
+
+
+@pytest.mark.parametrize("derivative", [False, True], ids=["value", "grad"])
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_float64_error_bounds_hold_with_room(name: str, params: dict[str, Any], derivative: bool) -> None:
+    """The double-double pair (hi + lo, before its rounding) against the exact value (mpmath, to
+    90 bits at least): every error below a quarter of the bound the kernel declares, relative to
+    its scale (|hi|, or the magnitude of terms that cancel), plus the 2**-1060 of underflow."""
+    from fractions import Fraction
+
+    from actcli import exact
+
+    act = actcli.get(name)
+    bound = act.bind(params)
+    kernel, numbers = compute.core_kernel(act, bound, derivative)
+    if WIDE.get(kernel, 0) == 0:
+        pytest.skip(f"{kernel}: exact in float64, or not in the core yet")
+    rng = np.random.default_rng(7)
+    hard = hard_points(name, params, np.float64)
+    kinks = [k.at for k in act.kinks_for(bound)]
+    x = np.concatenate([rng.normal(0.0, 3.0, 500), rng.choice(hard[np.isfinite(hard)], 500)])
+    x = x[~np.isin(x, kinks)]
+    hi, lo, scale = (np.empty_like(x) for _ in range(3))
+    _core.wide_parts(kernel, x, hi, lo, scale, numbers)
+    allowed = WIDE[kernel] / 4
+    for v, high, low, s in zip(x, hi, lo, scale, strict=True):
+        value = exact.value(act, float(v), bound, derivative)
+        if value is None or s == 0 or not np.isfinite(high):
+            continue
+        error = abs(Fraction(float(high)) + Fraction(float(low)) - value)
+        assert error <= Fraction(allowed) * Fraction(float(s)) + Fraction(2) ** -1060, (
+            kernel, float(v), float(error / Fraction(float(s))) if s else None)

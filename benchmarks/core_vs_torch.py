@@ -1,12 +1,13 @@
-"""The compiled core beside PyTorch's CPU kernels, float32, one thread each, in one run.
+"""The compiled core beside PyTorch's CPU kernels, float32 and float64, one thread each, in one run.
 
-    python benchmarks/narrow_vs_torch.py [--size 2000000] [--repeat 7]
+    python benchmarks/core_vs_torch.py [--size 2000000] [--repeat 7] [--dtype float32,float64]
 
 For every elementwise activation: actcli's ``act(x)`` and ``act.grad(x)`` (correctly rounded,
-the compiled core with its rounding test and the rare accurate-path values) against PyTorch's
+the compiled core with its rounding test and the rare accurate-path values; in float64 the
+reference kernels for the few the core has no float64 loop for, marked *) against PyTorch's
 forward kernel and its aten backward kernel with an upstream gradient of ones (what a training
-step runs), on normal(0, 3) float32 inputs; best of --repeat. Prints M values/s and the ratio
-actcli time / PyTorch time (below 1: actcli is faster).
+step runs), on normal(0, 3) inputs of each format; best of --repeat. Prints M values/s and the
+ratio actcli time / PyTorch time (below 1: actcli is faster), with its geometric mean.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import numpy as np
 from compute import best_seconds as best  # benchmarks/compute.py, beside this script
 
 import actcli
+from actcli import _core, compute
+from actcli.formats import FORMATS
 
 
 def torch_kernels() -> dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], Any]]]:
@@ -58,20 +61,35 @@ def torch_kernels() -> dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any]
     }
 
 
+def in_core(act: actcli.Activation, dtype: str) -> str:
+    """'' where the core computes both value and derivative in ``dtype``, else '*'."""
+    fmt = FORMATS[dtype]
+    both = all(compute.in_core(act, act.bind({}), fmt, d) for d in (False, True))
+    return "" if both else "*"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=2_000_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--dtype", default="float32,float64", help="comma-separated: float32, float64")
     args = parser.parse_args()
-    x = np.random.default_rng(0).normal(0.0, 3.0, args.size).astype(np.float32)
+    print(f"the core's instruction set: {_core.instruction_set}")
+    for dtype in args.dtype.split(","):
+        table(dtype, args.size, args.repeat)
+
+
+def table(dtype: str, size: int, repeat: int) -> None:
+    x = np.random.default_rng(0).normal(0.0, 3.0, size).astype(dtype)
     try:
         import torch
 
         peers = torch_kernels()
-        tx, ones = torch.from_numpy(x), torch.ones(args.size, dtype=torch.float32)
+        tx = torch.from_numpy(x)
+        ones = torch.ones(size, dtype=tx.dtype)
     except ImportError:
         peers = {}
-    print(f"{args.size} float32 values, best of {args.repeat}; M values/s and actcli/PyTorch time")
+    print(f"\n{size} {dtype} values, best of {repeat}; M values/s and actcli/PyTorch time")
     columns = f"{'torch':>8s} {'ratio':>6s}"
     print(f"{'activation':14s} {'value':>8s} {columns}   {'grad':>8s} {columns}")
     ratios = []
@@ -79,18 +97,17 @@ def main() -> None:
         act = actcli.get(name)
         if act.vector:
             continue
-        ours = (best(functools.partial(act, x), args.repeat),
-                best(functools.partial(act.grad, x), args.repeat))
+        ours = (best(functools.partial(act, x), repeat), best(functools.partial(act.grad, x), repeat))
         forward, backward = peers.get(name, (None, None))
-        theirs = (best(functools.partial(forward, tx), args.repeat) if forward else math.nan,
-                  best(functools.partial(backward, ones, tx), args.repeat) if backward else math.nan)
+        theirs = (best(functools.partial(forward, tx), repeat) if forward else math.nan,
+                  best(functools.partial(backward, ones, tx), repeat) if backward else math.nan)
         cells = []
         for mine, peer in zip(ours, theirs, strict=True):
             ratio = mine / peer
             if not math.isnan(ratio):
                 ratios.append(ratio)
-            cells.append(f"{args.size / mine / 1e6:8.0f} {args.size / peer / 1e6:8.0f} {ratio:6.2f}")
-        print(f"{name:14s} {cells[0]}   {cells[1]}")
+            cells.append(f"{size / mine / 1e6:8.0f} {size / peer / 1e6:8.0f} {ratio:6.2f}")
+        print(f"{name + in_core(act, dtype):14s} {cells[0]}   {cells[1]}")
     if ratios:
         print(f"geometric mean of actcli/PyTorch: {math.exp(sum(map(math.log, ratios)) / len(ratios)):.2f}, "
               f"worst {max(ratios):.2f}")

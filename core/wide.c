@@ -290,9 +290,23 @@ INLINE dd sparse_plus_wide(double x, const double *p, double *s) {
     dd u = two_sum(clamp(x, -1.0, 1.0), 1.0);
     return exact_if(x <= -1.0 || x >= 1.0, x <= -1.0 ? 0.0 : x, scaled(mul(u, u), 0.25), s);
 }
+/* n/6 for an exact pair n (n.hi normal): q = n.hi/6 rounded and R = n - 6q exactly, as a pair (its
+   first part n.hi - 6q is the division's remainder, exact by FMA), so n/6 = q + R/6. A sixth of a
+   sum like x + 3 is a midpoint of two doubles for one input in six: exactly when R is ±3 ULPs of q
+   (-1.5 below a power of two), and then q + R/6 is exact and rounds to even. Left to the rounding
+   test, every one would be doubtful. */
+INLINE dd sixth(dd n, double *s) {
+    double q = n.hi / 6.0;
+    dd r = two_sum(FMA(-q, 6.0, n.hi), n.lo);
+    double ulp = from_bits(bits_of(q) & 0x7ff0000000000000ULL) * 0x1p-52;
+    int power = (bits_of(q) & 0x000fffffffffffffULL) == 0;
+    int tie = r.lo == 0 && (abs_of(r.hi) == 3.0 * ulp || (power && r.hi == -1.5 * ulp));
+    *s = tie ? 0.0 : *s;
+    return fast_two_sum(q, (r.hi + r.lo) / 6.0);
+}
 INLINE dd hard_sigmoid_wide(double x, const double *p, double *s) {
     (void)p;
-    dd y = div_d(two_sum(clamp(x, -3.0, 3.0), 3.0), 6.0);
+    dd y = sixth(two_sum(clamp(x, -3.0, 3.0), 3.0), s);
     return exact_if(x <= -3.0 || x >= 3.0, x <= -3.0 ? 0.0 : 1.0, y, s);
 }
 INLINE dd hardswish_wide(double x, const double *p, double *s) {
@@ -303,7 +317,7 @@ INLINE dd hardswish_wide(double x, const double *p, double *s) {
 }
 INLINE dd hardswish_grad_wide(double x, const double *p, double *s) {
     (void)p; /* at ±3 PyTorch's values, 0 and 1 (the registry's default convention) */
-    dd y = div_d(two_sum(2.0 * clamp(x, -3.0, 3.0), 3.0), 6.0);
+    dd y = sixth(two_sum(2.0 * clamp(x, -3.0, 3.0), 3.0), s);
     return exact_if(x <= -3.0 || x >= 3.0, x <= -3.0 ? 0.0 : 1.0, y, s);
 }
 INLINE dd softsign_wide(double x, const double *p, double *s) {

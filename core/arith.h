@@ -58,6 +58,12 @@ static inline double round_to_odd(double hi, double lo) {
     return from_bits((u - toward_zero) | inexact);
 }
 
+/* A table's row for the integer-valued i, kept in [0, rows) and 0 for NaN (the loop puts the NaN
+   back), by min and max: a conditional of two comparisons keeps GCC from vectorizing the loop.
+   Tables are then read as one flat array, at row·width + column: a two-dimensional index does not
+   become a gather either. */
+static inline double table_row(double i, int rows) { return min_of(max_of(0.0, i), rows - 1); }
+
 #define SHIFTER 0x1.8p52 /* (v + SHIFTER) - SHIFTER rounds v to an integer, for |v| < 2**51 */
 
 /* 2**k for an integer k in [-1022, 1023], from its bits. */

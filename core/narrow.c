@@ -124,14 +124,14 @@ static inline double logistic(double v, double vl, double *r) {
 /* erfcx(z) = e^(z²)·erfc(z) for 0 <= z <= 28.3 from the Taylor table (actcli/erfcx_table.npy):
    a0 (two parts) + a1·d + d²·P(d), |d| <= 1/64. Error: 1.5u. */
 static inline double erfcx_of(double z) {
-    double i = (z * 32.0 + SHIFTER) - SHIFTER;
-    i = i >= 0 && i < ERFCX_NODES ? i : 0; /* NaN: any row (the loop puts the NaN back) */
+    double i = table_row((z * 32.0 + SHIFTER) - SHIFTER, ERFCX_NODES);
     double d = z - i * 0x1p-5;
-    const double *row = ERFCX[(int)i];
-    double p = row[ERFCX_WIDTH - 1];
+    const double *table = &ERFCX[0][0];
+    int row = (int)i * ERFCX_WIDTH;
+    double p = table[row + ERFCX_WIDTH - 1];
     #pragma GCC unroll 32
-    for (int column = ERFCX_WIDTH - 2; column > 2; column--) p = STEP(p, d, row[column]);
-    return row[0] + (row[2] * d + (row[1] + d * d * p));
+    for (int column = ERFCX_WIDTH - 2; column > 2; column--) p = STEP(p, d, table[row + column]);
+    return table[row] + (table[row + 2] * d + (table[row + 1] + d * d * p));
 }
 
 /* For |x| <= 40: e^(-x²/2) (x² exact as two parts) and c = erfcx(|x|/√2)/2, so that

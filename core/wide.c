@@ -143,9 +143,8 @@ INLINE struct exp_parts exp_reduce(double x, double xl) {
     p = add_fast(r, add_fast(scaled(square, 0.5), p)); /* |r| > 2^9·|the rest|: no cancellation */
     /* n = 256k + j, 0 <= j < 256: k = floor(n/256) by rounding n/256 - 255/512 (never a tie) */
     double k = ((n * 0x1p-8 - 255.0 / 512) + SHIFTER) - SHIFTER, j = n - 256.0 * k;
-    int row = (int)j; /* NaN: an arbitrary row, the NaN carries through p */
-    row = row >= 0 && row < 256 ? row : 0;
-    struct exp_parts e = {{EXP2_TABLE[2 * row], EXP2_TABLE[2 * row + 1]}, p, k};
+    int row = 2 * (int)table_row(j, 256); /* NaN: row 0, the NaN carries through p */
+    struct exp_parts e = {{EXP2_TABLE[row], EXP2_TABLE[row + 1]}, p, k};
     return e;
 }
 
@@ -194,8 +193,7 @@ INLINE dd expm1_of(double x, double xl) {
    double-double, the last in double (below 2**-42 of w). The sum cancels by at most 2 (log c
    >= 2·|log(1 + w)| where i != 0). Relative error 2**-82. */
 INLINE dd log1p_of(dd t) {
-    double i = (t.hi * 512.0 + SHIFTER) - SHIFTER;
-    i = i >= 0 && i <= 512 ? i : 0; /* NaN: any row (the loop puts the NaN back) */
+    double i = table_row((t.hi * 512.0 + SHIFTER) - SHIFTER, 513);
     double c = 1.0 + i * 0x1p-9;
     dd w = div_d(two_sum(t.hi - i * 0x1p-9, t.lo), c); /* t.hi - i/512 is exact (Sterbenz, or i = 0) */
     dd square = two_prod(w.hi, w.hi);
@@ -213,6 +211,45 @@ INLINE dd log1p_of(dd t) {
     series = add_fast(w, add_fast(scaled(square, -0.5), series)); /* |w| > 2^10·|the rest| */
     int row = (int)i;
     return add_fast((dd){LOG1P_TABLE[2 * row], LOG1P_TABLE[2 * row + 1]}, series); /* cancels by 2 at most */
+}
+
+/* erfcx(z) = e^(z²)·erfc(z) for 0 <= z <= 28.3, z in two parts: the Taylor table of
+   core/erfcx_wide.npy at the node nearest z (every 1/32), d = z - node in two parts (|d| <= 1/64;
+   z.hi - node is exact), a_0..a_5 in double-double, a_6..a_14 in double (below 2**-36 of a_0,
+   so their 2**-52 costs 2**-88); the omitted terms are below 2**-102. Horner's sums never
+   cancel (|d·p| <= 0.018·|a_k| on every row). Relative error 2**-86. */
+INLINE dd erfcx_of(dd z) {
+    double i = table_row((z.hi * 32.0 + SHIFTER) - SHIFTER, ERFCX_NODES);
+    const double *table = &ERFCX_WIDE[0][0];
+    int row = (int)i * ERFCX_WIDE_WIDTH;
+    dd d = two_sum(z.hi - i * 0x1p-5, z.lo);
+    /* written out: GCC does not unroll these loops before vectorizing, and then cannot */
+    _Static_assert(ERFCX_WIDE_WIDTH == 21, "a_6..a_14 in double, a_0..a_5 in two parts");
+    double q = table[row + 20];
+    q = STEP(q, d.hi, table[row + 19]);
+    q = STEP(q, d.hi, table[row + 18]);
+    q = STEP(q, d.hi, table[row + 17]);
+    q = STEP(q, d.hi, table[row + 16]);
+    q = STEP(q, d.hi, table[row + 15]);
+    q = STEP(q, d.hi, table[row + 14]);
+    q = STEP(q, d.hi, table[row + 13]);
+    q = STEP(q, d.hi, table[row + 12]);
+#define PAIR(k) ((dd){table[row + 2 * (k)], table[row + 2 * (k) + 1]})
+    dd p = add_d(PAIR(5), q * d.hi);
+    p = add_fast(PAIR(4), mul(d, p));
+    p = add_fast(PAIR(3), mul(d, p));
+    p = add_fast(PAIR(2), mul(d, p));
+    p = add_fast(PAIR(1), mul(d, p));
+    return add_fast(PAIR(0), mul(d, p));
+#undef PAIR
+}
+
+/* For |x| <= 40: e^(-x²/2) (x² an exact pair) and c = erfcx(|x|/√2)/2, so that Φ(-|x|) = e·c and
+   φ(x) = e/√(2π). */
+INLINE dd normal_parts(double x, dd *c) {
+    dd square = two_prod(x, x);
+    *c = scaled(erfcx_of(mul_d((dd){INV_SQRT2[0], INV_SQRT2[1]}, abs_of(x))), 0.5);
+    return exp_of(-0.5 * square.hi, -0.5 * square.lo);
 }
 
 /* σ-parts of v + vl: t = e^-|v| and r = 1/(1 + t) = σ(|v|); σ(-|v|) = t·r, σ'(v) = t·r².
@@ -350,7 +387,7 @@ INLINE dd squareplus_wide(double x, const double *p, double *s) {
     dd near = x >= 0 ? scaled(add_d(r, xc), 0.5) : divide((dd){0.5 * P(0), 0.0}, add_d(r, -xc));
     dd far = x >= 0 ? scaled(times(d, x), 0.5) : divide(div_d((dd){0.5 * P(0), 0.0}, a), d);
     /* below -b·2**1078, (b/2)/(r - x) < b/(4|x|) is below 2**-1080 */
-    return exact_if(x == INF || x == -INF || x < -P(0) * 0x1p1078, x == INF ? x : 0.0, a < 0x1p500 ? near : far, s);
+    return exact_if(x == INF || x == -INF || x < -(P(0) * 0x1p600) * 0x1p478, x == INF ? x : 0.0, a < 0x1p500 ? near : far, s);
 }
 INLINE dd squareplus_grad_wide(double x, const double *p, double *s) {
     dd r = squareplus_root(x, p, s), root, d = squareplus_far(x, p, &root);
@@ -494,6 +531,26 @@ INLINE dd silu_grad_wide(double x, const double *p, double *s) {
     return exact_if(x > 800.0 || x < -760.0, x > 0 ? 1.0 : -0.0, x < 0 ? lower : upper, s);
 }
 
+/* GELU: x·Φ(x), Φ(-|x|) = e·c; above 0 x·(1 - Φ(-x)), which does not cancel (Φ(-x) <= 1/2). Below
+   -39, |x·Φ(x)| < 2**-1090. Its derivative Φ(x) + x·φ(x): below 0 e·(c + x/√(2π)), which cancels
+   near the root -0.7518 (the bound is relative to e·(c + |x|/√(2π))); above, 1 - e·(c - x/√(2π)),
+   whose inner difference is at most 1/2 of the 1 it is taken from. */
+INLINE dd gelu_wide(double x, const double *p, double *s) {
+    (void)p;
+    double xc = clamp(x, -40.0, 40.0);
+    dd c, lower = mul(normal_parts(xc, &c), c);
+    dd y = half_near_zero(x, mul_d(x < 0 ? lower : add_d(neg(lower), 1.0), xc), s);
+    return exact_if(x > 40.0 || x < -39.0, x > 0 ? x : -0.0, y, s);
+}
+INLINE dd gelu_grad_wide(double x, const double *p, double *s) {
+    (void)p;
+    double xc = clamp(x, -40.0, 40.0);
+    dd c, e = normal_parts(xc, &c), slope = mul_d((dd){INV_SQRT_2PI[0], INV_SQRT_2PI[1]}, xc);
+    dd g = x < 0 ? mul(e, add(c, slope)) : add_d(neg(mul(e, add(c, neg(slope)))), 1.0);
+    *s = x < 0 ? magnitude(e.hi * (c.hi + abs_of(slope.hi))) : *s;
+    return exact_if(x > 40.0 || x < -39.0, x > 0 ? 1.0 : -0.0, g, s);
+}
+
 /* The tanh GELU: x·σ(v), v = 2·√(2/π)·x·(1 + 0.044715x²) in double-double (its rounding, a
    relative 2**-100, moves σ by |v|·σ(-|v|) times that); its derivative σ(v) + x·σ'(v)·v', which
    cancels below 0 near the root -0.7522: the bound is relative to the terms' magnitude. */
@@ -599,7 +656,7 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
     X(tanh, 0x1p-76) X(tanh_grad, 0x1p-86) X(softsign, 0x1p-98) X(softsign_grad, 0x1p-96)          \
     X(tanhshrink_grad, 0x1p-75)                                                                    \
     X(hardshrink, 0) X(hardshrink_grad, 0) X(softshrink, 0) X(softshrink_grad, 0)                  \
-    X(gelu_tanh, 0x1p-80) X(gelu_tanh_grad, 0x1p-80)                                               \
+    X(gelu, 0x1p-80) X(gelu_grad, 0x1p-78) X(gelu_tanh, 0x1p-80) X(gelu_tanh_grad, 0x1p-80)                                               \
     X(silu, 0x1p-86) X(silu_grad, 0x1p-84) X(hardswish, 0x1p-100) X(hardswish_grad, 0x1p-100)      \
     X(mish, 0x1p-82) X(mish_grad, 0x1p-80) X(identity, 0) X(identity_grad, 0)
 

@@ -3,7 +3,8 @@
     python scripts/core_constants.py OUT.h
 
 The core and the reference kernels (actcli/kernels.py) share their data, not their code: the
-erfcx Taylor table (actcli/erfcx_table.npy, from scripts/erfcx_table.py), the series around the
+erfcx Taylor table (actcli/erfcx_table.npy, from scripts/erfcx_table.py, and its longer float64
+form core/erfcx_wide.npy), the series around the
 interior zeros of four derivatives (from scripts/root_series.py) and SELU's constants from the
 paper's digits. They are read here with the standard library alone (the build needs no actcli
 and no NumPy), and written as hexadecimal floating literals, which C reads back exactly.
@@ -90,6 +91,10 @@ def main() -> None:
     lines.append(f"#define ERFCX_NODES {len(table)}\n#define ERFCX_WIDTH {len(table[0])}\n")
     rows = ",\n".join("{" + ", ".join(float(v).hex() for v in row) + "}" for row in table)
     lines.append(f"static const double ERFCX[ERFCX_NODES][ERFCX_WIDTH] = {{\n{rows}}};\n")
+    wide = npy_rows(ROOT / "core" / "erfcx_wide.npy")
+    lines.append(f"#define ERFCX_WIDE_WIDTH {len(wide[0])}\n")
+    rows = ",\n".join("{" + ", ".join(float(v).hex() for v in row) + "}" for row in wide)
+    lines.append(f"static const double ERFCX_WIDE[ERFCX_NODES][ERFCX_WIDE_WIDTH] = {{\n{rows}}};\n")
     Path(sys.argv[1]).write_text("".join(lines))
 
 

@@ -7,8 +7,8 @@ rare values the test cannot decide take the accurate path, the reference kernels
 in double-double rounded to odd, where those within their own error of a rounding boundary are
 decided again at high precision (actcli.exact). float64 inputs are evaluated in double-double;
 the values its test cannot decide go to actcli.exact directly. Either way each result is rounded
-into its format once, correctly. The one kernel the core has no float64 loop for yet
-(tanhshrink), softmax and log_softmax take the reference kernels in float64, within 0.505 ULP.
+into its format once, correctly. softmax and log_softmax, which are not elementwise, take the
+reference kernels, within 0.505 ULP in float64.
 """
 
 from __future__ import annotations

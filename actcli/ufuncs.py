@@ -18,10 +18,10 @@ are ``actcli.get(NAME).grad(x, kink=...)``.
 float16 and float32 keep their type, every value correctly rounded: the core's fast path with its
 rounding test, the rare undecided values settled on the accurate path. Any other real input is
 computed in float64 (not NumPy's small-integer rule), by the core's double-double kernels,
-correctly rounded too (tanhshrink by the reference kernels, within 0.505 ULP). The results
-are the bits of ``actcli.get(NAME)``; ``out=``, ``where=``, ``dtype=`` and broadcasting are
-NumPy's. Parameters outside their valid range give NaN (``actcli.get`` raises ValueError).
-bfloat16 and float8 arrays go through ``actcli.get(NAME)``, which rounds into them directly.
+correctly rounded too. The results are the bits of ``actcli.get(NAME)``; ``out=``, ``where=``,
+``dtype=`` and broadcasting are NumPy's. Parameters outside their valid range give NaN
+(``actcli.get`` raises ValueError). bfloat16 and float8 arrays go through ``actcli.get(NAME)``,
+which rounds into them directly.
 """
 
 from __future__ import annotations

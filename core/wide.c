@@ -448,6 +448,35 @@ INLINE dd tanh_grad_wide(double x, const double *p, double *s) {
     dd r, t = logistic(2.0 * x, 0.0, &r);
     return exact_if(abs_of(x) > 374.0, 0.0, scaled(mul(mul(t, r), r), 4.0), s);
 }
+/* x - tanh x: below |x| = 1/8, x³·S(x²), S(y) = Σ s_m·y^m the tanh series' (exact from Bernoulli
+   numbers, scripts/core_constants.py): s_0..s_5 in two parts and double-double Horner, s_6..s_14
+   in double (their terms are below 2**-44 of s_0 at y = 2**-6); the rest below 2**-103; no Horner
+   sum cancels (|y·p| <= 0.007·|s_m|). Above, |x| - tanh|x| itself, which cancels by at most 193
+   (at 1/8): the bound is relative to |x|. Below 2**-359, |x³/3| < 2**-1076 rounds to ±0. */
+INLINE dd tanhshrink_series(double a) {
+    dd y = two_prod(a, a);
+    double q = TANHSHRINK_TAIL[8];
+    #pragma GCC unroll 8
+    for (int m = 7; m >= 0; m--) q = STEP(q, y.hi, TANHSHRINK_TAIL[m]);
+#define PAIR(m) ((dd){TANHSHRINK_PAIRS[2 * (m)], TANHSHRINK_PAIRS[2 * (m) + 1]})
+    dd p = add_d(PAIR(5), q * y.hi);
+    p = add_fast(PAIR(4), mul(y, p));
+    p = add_fast(PAIR(3), mul(y, p));
+    p = add_fast(PAIR(2), mul(y, p));
+    p = add_fast(PAIR(1), mul(y, p));
+    p = add_fast(PAIR(0), mul(y, p));
+#undef PAIR
+    return mul(mul_d(y, a), p);
+}
+INLINE dd tanhshrink_wide(double x, const double *p, double *s) {
+    (void)p;
+    double a = abs_of(x);
+    dd near = tanhshrink_series(min_of(a, 0.125)), far = add_d(neg(tanh_abs(a)), a);
+    *s = a < 0.125 ? *s : a;
+    dd y = exact_if(a < 0x1p-359 || a == INF, a, a < 0.125 ? near : far, s);
+    y = exact_if(a < 0x1p-359, 0.0, y, s);
+    return bits_of(x) >> 63 ? neg(y) : y; /* -0 too */
+}
 INLINE dd tanhshrink_grad_wide(double x, const double *p, double *s) {
     (void)p;
     dd t = tanh_abs(abs_of(x));
@@ -646,17 +675,17 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
     X(leaky_relu, 0) X(leaky_relu_grad, 0) X(prelu, 0) X(prelu_grad, 0)                            \
     X(rrelu, 0x1p-100) X(rrelu_grad, 0) X(threshold, 0) X(threshold_grad, 0)                       \
     X(hardtanh, 0) X(hardtanh_grad, 0)                                                             \
-    X(elu, 0x1p-78) X(elu_grad, 0x1p-88) X(selu, 0x1p-78) X(selu_grad, 0x1p-88)                     \
+    X(elu, 0x1p-78) X(elu_grad, 0x1p-88) X(selu, 0x1p-78) X(selu_grad, 0x1p-88)                    \
     X(celu, 0x1p-78) X(celu_grad, 0x1p-88)                                                         \
     X(softplus, 0x1p-78) X(softplus_grad, 0x1p-86) X(sparse_plus, 0x1p-100) X(sparse_plus_grad, 0) \
     X(squareplus, 0x1p-96) X(squareplus_grad, 0x1p-96) X(exponential, 0x1p-88)                     \
     X(exponential_grad, 0x1p-88) X(sigmoid, 0x1p-86) X(sigmoid_grad, 0x1p-86)                      \
     X(log_sigmoid, 0x1p-78) X(log_sigmoid_grad, 0x1p-86)                                           \
-    X(hard_sigmoid, 0x1p-100) X(hard_sigmoid_grad, 0) X(sparse_sigmoid, 0) X(sparse_sigmoid_grad, 0) \
+    X(hard_sigmoid, 0x1p-100) X(hard_sigmoid_grad, 0) X(sparse_sigmoid, 0) X(sparse_sigmoid_grad, 0)\
     X(tanh, 0x1p-76) X(tanh_grad, 0x1p-86) X(softsign, 0x1p-98) X(softsign_grad, 0x1p-96)          \
-    X(tanhshrink_grad, 0x1p-75)                                                                    \
+    X(tanhshrink, 0x1p-74) X(tanhshrink_grad, 0x1p-75)                                             \
     X(hardshrink, 0) X(hardshrink_grad, 0) X(softshrink, 0) X(softshrink_grad, 0)                  \
-    X(gelu, 0x1p-80) X(gelu_grad, 0x1p-78) X(gelu_tanh, 0x1p-80) X(gelu_tanh_grad, 0x1p-80)                                               \
+    X(gelu, 0x1p-80) X(gelu_grad, 0x1p-78) X(gelu_tanh, 0x1p-80) X(gelu_tanh_grad, 0x1p-80)        \
     X(silu, 0x1p-86) X(silu_grad, 0x1p-84) X(hardswish, 0x1p-100) X(hardswish_grad, 0x1p-100)      \
     X(mish, 0x1p-82) X(mish_grad, 0x1p-80) X(identity, 0) X(identity_grad, 0)
 

@@ -16,6 +16,8 @@ import ast
 import struct
 import sys
 from decimal import Context, Decimal
+from fractions import Fraction
+from math import factorial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,25 @@ def array(name: str, values: list[float] | tuple[float, ...]) -> str:
     return f"static const double {name}[{len(values)}] = {{{', '.join(float(v).hex() for v in values)}}};\n"
 
 
+def bernoulli(count: int) -> list[Fraction]:
+    """B_0..B_(count - 1) (B_1 = -1/2), by the Akiyama-Tanigawa algorithm, exactly."""
+    numbers, row = [], [Fraction(0)] * count
+    for m in range(count):
+        row[m] = Fraction(1, m + 1)
+        for j in range(m, 0, -1):
+            row[j - 1] = j * (row[j - 1] - row[j])
+        numbers.append(row[0] if m != 1 else -row[0])
+    return numbers
+
+
+def tanhshrink_series(count: int) -> list[Fraction]:
+    """s_0, s_1, ...: x - tanh x = x³·Σ s_m·x^(2m), from tanh x = Σ T_n x^(2n - 1),
+    T_n = 2^(2n)·(2^(2n) - 1)·B_(2n)/(2n)!."""
+    b = bernoulli(2 * count + 6)
+    tanh = [Fraction(4**n * (4**n - 1)) * b[2 * n] / factorial(2 * n) for n in range(1, count + 3)]
+    return [-t for t in tanh[1:count + 1]]
+
+
 def main() -> None:
     kernels = assignments(ROOT / "actcli" / "kernels.py")
     registry = assignments(ROOT / "actcli" / "registry.py")
@@ -88,6 +109,11 @@ def main() -> None:
     step_mid = float(rest)
     lines.append(array("LN2_STEP", (step_hi, step_mid, float(DECIMAL.subtract(rest, Decimal(step_mid))))))
     lines.append(array("INV_LN2_STEP", (float(DECIMAL.divide(256, ln2)),)))
+    # x - tanh x near 0 for wide.c: its first six coefficients in two parts, nine more as doubles
+    series = tanhshrink_series(15)
+    pairs = [v for c in series[:6] for v in (float(c), float(c - Fraction(float(c))))]
+    lines.append(array("TANHSHRINK_PAIRS", pairs))
+    lines.append(array("TANHSHRINK_TAIL", [float(c) for c in series[6:]]))
     lines.append(f"#define ERFCX_NODES {len(table)}\n#define ERFCX_WIDTH {len(table[0])}\n")
     rows = ",\n".join("{" + ", ".join(float(v).hex() for v in row) + "}" for row in table)
     lines.append(f"static const double ERFCX[ERFCX_NODES][ERFCX_WIDTH] = {{\n{rows}}};\n")

@@ -137,12 +137,16 @@ def core_kernel(act: Activation, params: dict[str, ParamValue],
     return name + ("_grad" if derivative else ""), numbers
 
 
+# The core's float64 (double-double) kernels, by name: asked of the core once, not at each call.
+_WIDE = frozenset(_core.wide_kernels())
+
+
 def in_core(act: Activation, params: dict[str, ParamValue], fmt: Format, derivative: bool) -> bool:
     """Whether the compiled core evaluates ``act`` in ``fmt``: every elementwise activation below
     float64, those with a double-double kernel in float64."""
     if act.vector:
         return False
-    return fmt is not FLOAT64 or core_kernel(act, params, derivative)[0] in _core.wide_kernels()
+    return fmt is not FLOAT64 or core_kernel(act, params, derivative)[0] in _WIDE
 
 
 def _in_core(act: Activation, given: NDArray[Any], params: dict[str, ParamValue], fmt: Format,
@@ -171,10 +175,10 @@ def _in_core(act: Activation, given: NDArray[Any], params: dict[str, ParamValue]
 
 def nearest(act: Activation, x: float, params: dict[str, ParamValue], derivative: bool,
             guess: float) -> float:
-    """The double nearest to the exact value at ``x`` (ties to even): from ``guess`` (the fast
-    path's double) or, where that is far, from the exact value to 90 bits, a neighbour or two
-    away at most, by asking on which side of each midpoint around it the exact value lies
-    (actcli.exact, at a rising precision)."""
+    """The double nearest to the exact value at ``x`` (ties to even): from the exact value to 90
+    bits (``guess``, the fast path's double, where that is not finite), a neighbour or two away at
+    most, by asking on which side of each midpoint around it the exact value lies (actcli.exact,
+    at a rising precision)."""
     from fractions import Fraction
 
     from actcli import exact
@@ -189,8 +193,7 @@ def nearest(act: Activation, x: float, params: dict[str, ParamValue], derivative
         return bool(np.float64(v).view(np.int64) & 1)
 
     approximation = exact.value(act, x, params, derivative)
-    if approximation is not None and not (np.isfinite(guess) and abs(Fraction(guess) - approximation)
-                                          <= abs(approximation) / 2**50):
+    if approximation is not None:
         try:
             guess = float(approximation)
         except OverflowError:

@@ -39,6 +39,15 @@ static const struct core_wide_kernel *wide_kernel(const char *name) {
     return kernel->name != NULL ? kernel : NULL;
 }
 
+/* A kernel's parameters (at most 4, checked by the caller) as doubles; -1 with an exception set. */
+static int parameters_of(PyObject *parameters, double *values) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(parameters); i++) {
+        values[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(parameters, i));
+        if (values[i] == -1.0 && PyErr_Occurred()) return -1;
+    }
+    return 0;
+}
+
 static const struct {
     const char *name;
     struct core_format format;
@@ -78,10 +87,7 @@ static PyObject *narrow(PyObject *self, PyObject *args) {
                                           "doubtful as many indices (intp)");
         goto done;
     }
-    for (Py_ssize_t i = 0; i < count; i++) {
-        values[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(parameters, i));
-        if (values[i] == -1.0 && PyErr_Occurred()) goto done;
-    }
+    if (parameters_of(parameters, values) < 0) goto done;
     Py_BEGIN_ALLOW_THREADS
     if (wide != NULL)
         undecided = wide->float64(x.buf, out.buf, doubtful.buf, n, values, NULL);
@@ -123,10 +129,7 @@ static PyObject *wide_parts(PyObject *self, PyObject *args) {
         PyErr_Format(PyExc_ValueError, "no float64 kernel %s, or arrays of other lengths", name);
         goto done;
     }
-    for (Py_ssize_t i = 0; i < count; i++) {
-        values[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(parameters, i));
-        if (values[i] == -1.0 && PyErr_Occurred()) goto done;
-    }
+    if (parameters_of(parameters, values) < 0) goto done;
     kernel->parts(x.buf, hi.buf, lo.buf, scale.buf, x.len / 8, values);
     Py_INCREF(Py_None);
     result = Py_None;

@@ -79,7 +79,7 @@ INLINE dd mul_d(dd a, double b) {
 INLINE dd times(dd a, double x) {
     int huge = abs_of(x) > 0x1p900;
     dd y = mul_d(a, huge ? x * 0x1p-200 : x);
-    return huge ? (dd){y.hi * 0x1p200, y.lo * 0x1p200} : y;
+    return huge ? scaled(y, 0x1p200) : y;
 }
 /* DWTimesDW3: <= 4u² */
 INLINE dd mul(dd a, dd b) {
@@ -104,6 +104,12 @@ INLINE dd recip(dd b) {
 /* a/b as a·(1/b): <= 14u² */
 INLINE dd divide(dd a, dd b) { return mul(a, recip(b)); }
 
+/* a² for a small pair (|a.lo| <= 2**-53·|a.hi|): a.hi² exactly, plus 2·a.hi·a.lo (a.lo² is below
+   2**-106 of it): <= 2u² */
+INLINE dd square_of(dd a) {
+    dd s = two_prod(a.hi, a.hi);
+    return fast_two_sum(s.hi, FMA(2.0 * a.hi, a.lo, s.lo));
+}
 /* √a: s = √a.hi rounded, then Newton's correction (a - s²)/(2s) with a - s² exact: <= 3u² */
 INLINE dd square_root(dd a) {
     double s = __builtin_sqrt(a.hi);
@@ -131,9 +137,7 @@ INLINE struct exp_parts exp_reduce(double x, double xl) {
     dd t = two_prod(n, LN2_STEP[1]);
     dd r = two_sum(r0, -t.hi);
     r = two_sum(r.hi, r.lo + ((xl - t.lo) - n * LN2_STEP[2]));
-    dd square = two_prod(r.hi, r.hi);
-    square.lo = FMA(2.0 * r.hi, r.lo, square.lo);
-    dd cube = mul(square, r);
+    dd square = square_of(r), cube = mul(square, r);
     double q = 1.0 / 40320;
     q = STEP(q, r.hi, 1.0 / 5040);
     q = STEP(q, r.hi, 1.0 / 720);
@@ -196,9 +200,7 @@ INLINE dd log1p_of(dd t) {
     double i = table_row((t.hi * 512.0 + SHIFTER) - SHIFTER, 513);
     double c = 1.0 + i * 0x1p-9;
     dd w = div_d(two_sum(t.hi - i * 0x1p-9, t.lo), c); /* t.hi - i/512 is exact (Sterbenz, or i = 0) */
-    dd square = two_prod(w.hi, w.hi);
-    square.lo = FMA(2.0 * w.hi, w.lo, square.lo);
-    dd cube = mul(square, w);
+    dd square = square_of(w), cube = mul(square, w);
     double q = -1.0 / 11;
     q = STEP(q, w.hi, 1.0 / 10);
     q = STEP(q, w.hi, -1.0 / 9);

@@ -191,13 +191,9 @@ def correctly_rounded(act: actcli.Activation, x: float, params: dict[str, Any], 
     for neighbour in (np.nextafter(y, np.inf), np.nextafter(y, -np.inf)):
         midpoint = (Fraction(y) + Fraction(float(neighbour))) / 2
         side = exact.side(act, x, act.bind(params), derivative, midpoint)
-        if side == _sign(float(neighbour) - y) or (side == 0 and np.float64(y).view(np.int64) & 1):
+        if side == (1 if neighbour > y else -1) or (side == 0 and np.float64(y).view(np.int64) & 1):
             return float(neighbour)
     return y
-
-
-def _sign(v: float) -> int:
-    return int(v > 0) - int(v < 0)
 
 
 @pytest.mark.parametrize("derivative", [False, True], ids=["value", "grad"])

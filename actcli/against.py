@@ -1,6 +1,8 @@
-"""``actcli check --against LIB``: another library's own implementation of an activation, run
-on given inputs in a given format, for the audit (actcli.audit). None of these libraries is a
-dependency; each is imported only here, when asked for.
+"""``actcli check --against SUBJECT``: another implementation of an activation, run on values of
+a format, for the audit (actcli.audit, actcli.exhaustive). A subject takes a NumPy array of the
+format's values (float32, or ml_dtypes' bfloat16...) and gives its outputs in the same format.
+
+A library's own implementation (none is a dependency; each is imported only here, when asked for):
 
 - torch: ``torch.nn.functional`` (or ``torch``) on a tensor of the format, derivatives by
   autograd (PyTorch's own backward formulas).
@@ -8,11 +10,17 @@ dependency; each is imported only here, when asked for.
 - numpy: the textbook formulas, in the format where NumPy has it (float64/32/16; bfloat16 and
   float8 in float32, then rounded), with ``math.erf`` for GELU: what a NumPy user writes.
 - scipy: ``scipy.special`` where it has the function (expit, log_expit, ndtr).
+
+Or any Python function, ``module:function`` or ``path/to/file.py:function``: called on arrays of
+the format (for --grad, the derivative's function), it must give an array of the same shape and
+dtype. A function that raises is called again on halves of the array, down to the input it fails
+on, which the error then names.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -23,19 +31,99 @@ from actcli.errors import DataError, UsageProblem
 from actcli.formats import Format
 
 LIBRARIES = ("torch", "jax", "numpy", "scipy")
-Implementation = Callable[[NDArray[Any]], NDArray[np.float64]]
+Implementation = Callable[[NDArray[Any]], NDArray[Any]]
 
 
-def implementation(library: str, name: str, params: dict[str, Any], derivative: bool,
-                   fmt: Format) -> Implementation:
-    """``library``'s ``name`` (or its derivative) as a function from values of ``fmt`` (given
-    as float64) to its outputs (as float64)."""
+def subject(given: str, name: str, params: dict[str, Any], derivative: bool, fmt: Format,
+            threads: int | None = None) -> Implementation:
+    """The implementation ``given`` names (a library of LIBRARIES, or module:function) of ``name``
+    (or its derivative), from values of ``fmt`` to its outputs in ``fmt``; ``threads``: how many
+    threads a library may use (None: its own choice)."""
+    if given not in LIBRARIES:
+        return _function(given, fmt)
     try:
-        module = __import__(library)
+        module = __import__(given)
     except ImportError:
-        raise DataError(f"--against {library}: {library} is not installed (pip install {library})") from None
-    make = {"torch": _torch, "jax": _jax, "numpy": _numpy, "scipy": _scipy}[library]
+        raise DataError(f"--against {given}: {given} is not installed (pip install {given})") from None
+    if given == "torch" and threads:
+        module.set_num_threads(threads)
+    make = {"torch": _torch, "jax": _jax, "numpy": _numpy, "scipy": _scipy}[given]
     return make(module, name, params, derivative, fmt)
+
+
+def described(given: str) -> str:
+    """The subject as the report names it: a library with its version, or module:function."""
+    import importlib.metadata
+
+    if given not in LIBRARIES:
+        return given
+    try:
+        return f"{given} {importlib.metadata.version(given)}"
+    except importlib.metadata.PackageNotFoundError:
+        return given
+
+
+def _function(given: str, fmt: Format) -> Implementation:
+    """module:function or path/to/file.py:function, checked at every call."""
+    import importlib
+    import importlib.util
+
+    where, colon, attribute = given.rpartition(":")
+    if not colon or not where or not attribute:
+        raise UsageProblem(f"--against {given}: give a library ({', '.join(LIBRARIES)}), "
+                           f"module:function or path/to/file.py:function")
+    try:
+        if where.endswith(".py") or "/" in where:
+            spec = importlib.util.spec_from_file_location(f"actcli_subject_{abs(hash(where))}", where)
+            if spec is None or spec.loader is None or not os.path.isfile(where):
+                raise DataError(f"--against {given}: no such file: {where}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(where)
+    except DataError:
+        raise
+    except Exception as error:  # whatever importing the user's code raises
+        raise DataError(f"--against {given}: cannot import {where}: {_said(error)}") from None
+    function = getattr(module, attribute, None)
+    if not callable(function):
+        raise DataError(f"--against {given}: {where} has no function {attribute}")
+
+    def run(x: NDArray[Any]) -> NDArray[Any]:
+        try:
+            y = np.asarray(function(x))
+        except Exception as error:  # the user's code: any exception is theirs to fix
+            raise DataError(f"--against {given}: {_said(error)} {_failing(function, x)}") from None
+        if y.shape != x.shape or y.dtype != x.dtype:
+            raise DataError(f"--against {given}: gave {y.dtype} of shape {y.shape} for {x.dtype} of "
+                            f"shape {x.shape}; it must give the format's values, one per input")
+        return y
+
+    return run
+
+
+def _said(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def _failing(function: Callable[[Any], Any], x: NDArray[Any]) -> str:
+    """'at x = ...', an input ``function`` raises on alone, found by halving ``x`` (it raised on
+    the whole); or 'on the whole array' if none does alone."""
+    while x.size > 1:
+        half = x[:x.size // 2]
+        try:
+            function(half)
+        except Exception:  # the half that raises is the half to keep
+            x = half
+        else:
+            x = x[x.size // 2:]
+    try:
+        function(x)
+    except Exception:
+        bits = x.view(f"u{x.itemsize}")[0]
+        return f"at x = {float(x[0])!r} (bits {int(bits):#0{2 + 2 * x.itemsize}x})"
+    return "on the whole array"
 
 
 def _missing(library: str, name: str) -> UsageProblem:
@@ -67,9 +155,12 @@ def _torch(torch: Any, name: str, p: dict[str, Any], derivative: bool, fmt: Form
     if name not in table:
         raise _missing("torch", name)
     dtype = getattr(torch, fmt.name)
+    # Tensors share the arrays' memory; formats NumPy lacks go as their bits.
+    bits = None if fmt.library == "numpy" else f"i{fmt.dtype.itemsize}"
 
-    def run(x: NDArray[Any]) -> NDArray[np.float64]:
-        tensor = torch.tensor(x.astype(np.float64)).to(dtype).requires_grad_(derivative)
+    def run(x: NDArray[Any]) -> NDArray[Any]:
+        tensor = torch.from_numpy(x if bits is None else x.view(bits))
+        tensor = (tensor if bits is None else tensor.view(dtype)).clone().requires_grad_(derivative)
         try:
             y = table[name](tensor)
             if derivative:
@@ -77,7 +168,10 @@ def _torch(torch: Any, name: str, p: dict[str, Any], derivative: bool, fmt: Form
                 y = tensor.grad
         except (NotImplementedError, RuntimeError) as error:
             raise DataError(f"--against torch: {name} in {fmt.name}: {str(error).splitlines()[0]}") from None
-        return y.detach().to(torch.float64).numpy()  # type: ignore[no-any-return]
+        y = y.detach()
+        if bits is None:
+            return y.numpy()  # type: ignore[no-any-return]
+        return y.view(getattr(torch, f"int{8 * fmt.dtype.itemsize}")).numpy().view(fmt.dtype)  # type: ignore[no-any-return]
 
     return run
 
@@ -107,8 +201,8 @@ def _jax(jax: Any, name: str, p: dict[str, Any], derivative: bool, fmt: Format) 
     if derivative:
         function = jax.vmap(jax.grad(function))
 
-    def run(x: NDArray[Any]) -> NDArray[np.float64]:
-        return np.asarray(function(jnp.asarray(x.astype(np.float64)).astype(dtype))).astype(np.float64)
+    def run(x: NDArray[Any]) -> NDArray[Any]:
+        return np.asarray(function(jnp.asarray(x, dtype=dtype))).astype(x.dtype)
 
     return run
 
@@ -151,11 +245,10 @@ def _textbook(name: str, p: dict[str, Any], derivative: bool, erf: Callable[[Any
 def _in_numpy(formula: Callable[[Any], Any], fmt: Format) -> Implementation:
     native = fmt.library == "numpy"
 
-    def run(x: NDArray[Any]) -> NDArray[np.float64]:
+    def run(x: NDArray[Any]) -> NDArray[Any]:
         with np.errstate(all="ignore"):
-            y = formula(fmt.round(x) if native else x.astype(np.float32))
-            y = np.asarray(y, dtype=np.float64)
-            return y if native else fmt.round(y).astype(np.float64)
+            y = np.asarray(formula(x if native else x.astype(np.float32)))
+            return y.astype(fmt.dtype) if native else fmt.round(y.astype(np.float64))
 
     return run
 

@@ -49,9 +49,16 @@ class Report:
     not_in_format: int = 0  # inputs or outputs that are not values of the format (read as the nearest)
     skipped: int = 0  # rows --on-error skipped
     source: str = ""  # the implementation, for --against
+    # --exhaustive only (None otherwise, and then not in the record): the longest runs of wrong
+    # inputs and how many runs there are, the disagreements counted apart, the time, the version.
+    ranges: list[dict[str, Any]] | None = None
+    range_count: int | None = None
+    disagreements: dict[str, int] | None = None
+    seconds: float | None = None
+    actcli_version: str | None = None
 
     def record(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items()}
+        return {k: v for k, v in self.__dict__.items() if v is not None or k == "worst_x"}
 
 
 @dataclass
@@ -68,7 +75,7 @@ def _same(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.bool_]:
     return same
 
 
-def _errors(y: NDArray[np.float64], exact: NDArray[np.float64], correct: NDArray[np.float64],
+def ulp_errors(y: NDArray[np.float64], exact: NDArray[np.float64], correct: NDArray[np.float64],
             fmt: Format) -> NDArray[np.float64]:
     """ULPs of ``fmt`` between each y and the exact value (in float64)."""
     with np.errstate(invalid="ignore", over="ignore"):
@@ -93,7 +100,7 @@ def measure(act: Activation, params: dict[str, Any], derivative: bool, kink: Kin
         x_in = fmt.round(x)
         correct = evaluate(x_in).astype(np.float64)
         exact = evaluate(x_in.astype(np.float64))  # float64: within 1 ULP of float64
-        return Measured(correct, _errors(y, exact, correct, fmt))
+        return Measured(correct, ulp_errors(y, exact, correct, fmt))
     from actcli import exact as arbitrary
 
     kinks = {k.at for k in act.kinks_for(params)} if derivative else set()
@@ -106,7 +113,7 @@ def measure(act: Activation, params: dict[str, Any], derivative: bool, kink: Kin
             reported = i
         if not math.isfinite(xi) or xi in kinks:  # limits and kink conventions: the library's, exact
             correct[i] = library[i]
-            errors[i] = _errors(np.array([yi]), library[i:i + 1], library[i:i + 1], fmt)[0]
+            errors[i] = ulp_errors(np.array([yi]), library[i:i + 1], library[i:i + 1], fmt)[0]
             continue
         value = arbitrary.value(act, xi, params, derivative)
         correct[i] = _float(value)
@@ -136,18 +143,22 @@ def _error64(y: float, value: Fraction | None, correct: float) -> float:
     return float(ulps) if ulps <= MAX_DOUBLE else sys.float_info.max
 
 
+def histogram_of(errors: NDArray[np.float64]) -> NDArray[np.int64]:
+    """How many errors fall in each bin of BINS."""
+    finite = np.isfinite(errors)
+    edges = [0.5 * 2**k for k in range(22)]  # 0.5, 1, 2, ..., 2**20: bins (0, 0.5], (0.5, 1], ...
+    bins = np.bincount(np.searchsorted(edges, errors[finite & (errors > 0)], side="left"),
+                       minlength=len(edges) + 1)
+    counts: NDArray[np.int64] = np.r_[np.count_nonzero(errors == 0), bins, np.count_nonzero(~finite)]
+    return counts.astype(np.int64)
+
+
 def report(fmt: Format, x: NDArray[np.float64], y: NDArray[np.float64], measured: Measured,
            label: str, derivative: bool, not_in_format: int = 0, skipped: int = 0,
            source: str = "") -> Report:
     """The summary of the measurements: counts, histogram, the worst inputs."""
     errors, correct = measured.errors, measured.correct
-    finite = np.isfinite(errors)
-    edges = [0.5 * 2**k for k in range(22)]  # 0.5, 1, 2, ..., 2**20: bins (0, 0.5], (0.5, 1], ...
-    bins = np.bincount(np.searchsorted(edges, errors[finite & (errors > 0)], side="left"),
-                       minlength=len(edges) + 1)
-    histogram = {"0": int(np.count_nonzero(errors == 0))}
-    histogram |= {name: int(c) for name, c in zip(BINS[1:-1], bins, strict=True)}
-    histogram["non-finite"] = int(np.count_nonzero(~finite))
+    histogram = dict(zip(BINS, histogram_of(errors).tolist(), strict=True))
     order = np.argsort(-errors, kind="stable")[:WORST]
     worst = [{"x": float(x[i]), "y": float(y[i]), "correctly_rounded": float(correct[i]),
               "ulp": float(errors[i])} for i in order if errors[i] > 0]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 from typer._click import core as click_core  # Typer >= 0.26 vendors Click
 from typer._click import exceptions as click_exceptions
+from typer._click import types as click_types
 from typer._click.formatting import HelpFormatter
 
 from actcli import __version__
@@ -830,17 +831,21 @@ def explain(
         explaining.print_rich(spec, found, _console(no_color))
 
 
-class Library(StrEnum):
-    torch = "torch"
-    jax = "jax"
-    numpy = "numpy"
-    scipy = "scipy"
+class Subject(click_types.ParamType):
+    """--against: a library's name (offered by TAB), or module:function (any text)."""
+
+    name = "subject"
+    choices = ("torch", "jax", "numpy", "scipy")  # actcli.against.LIBRARIES, without importing NumPy
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        return str(value)
 
 
 class CheckFormat(StrEnum):
     auto = "auto"
     table = "table"
     json = "json"
+    markdown = "markdown"
 
 
 @COMMANDS.command("check", cls=Command,
@@ -862,12 +867,23 @@ def check(
     max_ulp: Annotated[float | None, typer.Option(
         "--max-ulp", metavar="N", show_default=False,
         help="Exit 1 when an error exceeds N ULPs (a gate for CI).")] = None,
-    against: Annotated[Library | None, typer.Option(
-        metavar="LIB", show_default=False,
-        help="Audit that library's own implementation instead: every input of a 16- or 8-bit "
-        "format, a sweep for float32/float64 (torch, jax, numpy, scipy).")] = None,
+    against: Annotated[str | None, typer.Option(
+        metavar="SUBJECT", show_default=False, click_type=Subject(),
+        help="Audit that implementation instead: a library (torch, jax, numpy, scipy), or "
+        "module:function or path/to/file.py:function, called on arrays of the format. Every input "
+        "of a 16- or 8-bit format, a sweep for float32/float64.")] = None,
+    exhaustive: Annotated[bool, typer.Option(
+        "--exhaustive", help="With --against: every bit pattern of the format, float32's 2**32 "
+        "included, with the ranges of wrong inputs.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", metavar="N", min=1, show_default=False,
+        help="--exhaustive: processes to run (default: one a processor core).")] = None,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", metavar="SECONDS", min=0,
+        help="--exhaustive: stop after 30 s if the whole would take longer.")] = 3600.0,
     format: Annotated[CheckFormat, typer.Option(
-        "--format", "-f", help="table: a report for people; json: the findings as an object."),
+        "--format", "-f", help="table: a report for people; json: the findings as an object; "
+        "markdown: a report to paste into a bug report."),
     ] = CheckFormat.auto,
     delimiter: Delimiter = ",", tsv: Tsv = False, no_header: NoHeader = False,
     on_error: CheckOnError = CheckOnErrorChoice.stop, input_format: InputFormatOption = InputFormat.auto,
@@ -887,45 +903,63 @@ def check(
         raise UsageProblem("check audits one elementwise activation (softmax takes vectors)")
     spec, fmt = specs[0], FORMATS[dtype.value]
     source, skipped = "", 0
-    if against is not None:
-        x, y, source = _against(against.value, spec, fmt, grad, _convention(kink))
+    if exhaustive:
+        findings = _exhaustive(against, spec, fmt, grad, _convention(kink), jobs, time_limit, no_color)
+    elif against is not None:
+        x, y, source = _against(against, spec, fmt, grad, _convention(kink))
     elif any("=" in v for v in values or []):
         x, y = _pairs(values or [])
     else:
         options = CsvOptions(column, None, False, delimiter, tsv, no_header, OnErrorChoice(on_error.value),
                              None, input_format)
         x, y, skipped = _csv_pairs(_sources(values, [str(path) for path in input or []]), options)
-    x_in, y_in = fmt.round(x).astype(np.float64), fmt.round(y).astype(np.float64)
-    outside = (x_in != x) & ~np.isnan(x) | (y_in != y) & ~np.isnan(y)
-    slow = fmt.name == "float64" and len(x_in) > PROGRESS_ROWS and sys.stderr.isatty()  # exact, row by row
-    with progress_bar(slow, len(x_in), _("checking"), no_color, unit="rows") as advance:
-        measured = audit.measure(spec.activation, spec.params, grad, _convention(kink), fmt, x_in, y_in,
-                                 advance)
-    findings = audit.report(fmt, x_in, y_in, measured, spec.label, grad, int(np.count_nonzero(outside)),
-                            skipped, source)
+    if not exhaustive:
+        x_in, y_in = fmt.round(x).astype(np.float64), fmt.round(y).astype(np.float64)
+        outside = (x_in != x) & ~np.isnan(x) | (y_in != y) & ~np.isnan(y)
+        # float64 is exact, row by row: slow
+        slow = fmt.name == "float64" and len(x_in) > PROGRESS_ROWS and sys.stderr.isatty()
+        with progress_bar(slow, len(x_in), _("checking"), no_color, unit="rows") as advance:
+            measured = audit.measure(spec.activation, spec.params, grad, _convention(kink), fmt, x_in, y_in,
+                                     advance)
+        findings = audit.report(fmt, x_in, y_in, measured, spec.label, grad, int(np.count_nonzero(outside)),
+                                skipped, source)
     if format == CheckFormat.json:
         _print_json(findings.record())
+    elif format == CheckFormat.markdown:
+        sys.stdout.write(report.markdown(findings))
     else:
         report.print_report(findings, _console(no_color))
     if max_ulp is not None and findings.max_ulp > max_ulp:
         raise DataError(f"the largest error, {findings.max_ulp:.3g} ULP, exceeds --max-ulp {max_ulp:g}")
 
 
-def _against(library: str, spec: Any, fmt: Any, derivative: bool,
+def _against(given: str, spec: Any, fmt: Any, derivative: bool,
              kink: KinkConvention) -> tuple[Any, Any, str]:
-    import importlib.metadata
-
     from actcli import against, audit
 
     act = spec.activation
     x = (audit.every_value(fmt) if fmt.dtype.itemsize <= 2
          else audit.sweep(act, spec.params, fmt, derivative, kink))
-    y = against.implementation(library, act.name, spec.params, derivative, fmt)(x)
-    try:
-        version = importlib.metadata.version(library)
-    except importlib.metadata.PackageNotFoundError:
-        version = ""
-    return x, y, f"{library} {version}".strip()
+    y = against.subject(given, act.name, spec.params, derivative, fmt)(fmt.round(x))
+    return x, y.astype("float64"), against.described(given)
+
+
+def _exhaustive(given: str | None, spec: Any, fmt: Any, derivative: bool, kink: KinkConvention,
+                jobs: int | None, time_limit: float, no_color: bool) -> Any:
+    """The report of --exhaustive: every input of the format through the subject ``given``."""
+    from actcli import against, exhaustive
+    from actcli.console import progress_bar
+
+    if given is None:
+        raise UsageProblem("--exhaustive audits an implementation: give --against LIB or module:function")
+    if fmt.name == "float64":
+        raise UsageProblem("--exhaustive takes a format of 32 bits or fewer (float64 has 2**64 inputs)")
+    job = exhaustive.Job(spec.activation.name, spec.params, derivative, kink, fmt.name, given)
+    total = 1 << (8 * fmt.dtype.itemsize)
+    with progress_bar(sys.stderr.isatty() and total > exhaustive.CHUNK, total, _("checking every input"),
+                      no_color, unit="rows") as advance:
+        found, seconds = exhaustive.run(job, jobs or exhaustive.default_jobs(), advance, time_limit)
+    return exhaustive.report(found, fmt, spec.label, derivative, against.described(given), seconds)
 
 
 def _pairs(values: list[str]) -> tuple[Any, Any]:

@@ -150,9 +150,11 @@ def in_core(act: Activation, params: dict[str, ParamValue], fmt: Format, derivat
 
 
 def _in_core(act: Activation, given: NDArray[Any], params: dict[str, ParamValue], fmt: Format,
-             derivative: bool, kinks: list[tuple[float, float]]) -> Any:
+             derivative: bool, kinks: list[tuple[float, float]], settled_from: float = 0.0) -> Any:
     """The results in ``fmt``, correctly rounded: the core's where its rounding test decides, the
-    accurate path's where it does not; ``kinks``: (point, derivative) set by the convention."""
+    accurate path's where it does not; ``kinks``: (point, derivative) set by the convention. In
+    float64, doubtful results below ``settled_from`` in magnitude take the reference kernels'
+    double instead (within 0.505 ULP, and signed: the fast path's pair can lose a zero's sign)."""
     name, numbers = core_kernel(act, params, derivative)
     single = fmt.name == "float32"  # float32 in and out; the other formats' values go as doubles
     x = np.ascontiguousarray(given, dtype=np.float32 if single else np.float64).reshape(-1)
@@ -162,6 +164,11 @@ def _in_core(act: Activation, given: NDArray[Any], params: dict[str, ParamValue]
     if count:
         hard = doubtful[:count]
         if fmt is FLOAT64:
+            below = np.abs(out[hard]) < settled_from
+            if below.any():
+                kernel = getattr(kernels, act.name + ("_grad" if derivative else ""))
+                out[hard[below]] = _run(kernel, act, x[hard[below]].astype(np.float64), params, fmt)
+            hard = hard[~below]
             out[hard] = [nearest(act, v, params, derivative, guess)
                          for v, guess in zip(x[hard], out[hard], strict=True)]
         else:
@@ -171,6 +178,17 @@ def _in_core(act: Activation, given: NDArray[Any], params: dict[str, ParamValue]
         np.copyto(result, fmt.round(np.array([value]))[0], where=x == np.float64(at))
     result = result.reshape(given.shape)
     return result[()] if not given.shape else result
+
+
+def audit_doubles(act: Activation, x: NDArray[np.float64], params: dict[str, ParamValue], derivative: bool,
+                  kink: KinkConvention) -> NDArray[np.float64]:
+    """float64 results for the audits of narrower formats: correctly rounded, but for those the
+    core doubts below 2**-900 in magnitude, which are the reference kernels' (within 0.505 ULP:
+    far below an ULP of any narrower format, whose results there are ±0, and signed); mpmath would
+    take a millisecond for each, and gelu has 450,000 of them among the float32 inputs."""
+    kinks = [(point.at, point.derivative(kink)) for point in act.kinks_for(params)] if derivative else []
+    result: NDArray[np.float64] = _in_core(act, x, params, FLOAT64, derivative, kinks, 2.0**-900)
+    return result
 
 
 def nearest(act: Activation, x: float, params: dict[str, ParamValue], derivative: bool,

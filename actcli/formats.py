@@ -77,9 +77,13 @@ class Format:
         ``magnitude``: subnormal spacing below the smallest normal."""
         import numpy as np
 
-        exponent = np.maximum(np.frexp(magnitude)[1] - 1, self.emin)
-        quantum: NDArray[np.float64] = np.ldexp(1.0, exponent - self.precision + 1)
-        return quantum
+        # The exponent from the bits (a subnormal double's reads as -1023, below every emin).
+        biased = (np.asarray(magnitude, dtype=np.float64).view(np.uint64) >> 52) & 0x7FF
+        exponent = np.maximum(biased.astype(np.int64) - 1023, self.emin) - (self.precision - 1)
+        if self.emin - (self.precision - 1) >= -1022:  # a normal double: built from its bits
+            quantum: NDArray[np.float64] = ((exponent + 1023) << 52).view(np.float64)
+            return quantum
+        return np.ldexp(1.0, exponent)  # type: ignore[no-any-return]
 
     def round(self, y: NDArray[Any]) -> NDArray[Any]:
         """Numbers rounded into the format, once: NumPy's casts from float64 do it for float32

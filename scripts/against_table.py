@@ -1,11 +1,15 @@
-"""Write README.md's table of what ``actcli check --against torch`` reports, between the markers
-``<!-- against-torch -->`` and ``<!-- /against-torch -->``.
+"""Write README.md's tables of what ``actcli check --against torch`` reports, between the markers
+``<!-- against-torch -->`` and ``<!-- /against-torch -->`` (and ``exhaustive-torch``).
 
-    pip install torch==2.13.0 && python scripts/against_table.py [--check]
+    pip install torch==2.13.0 && python scripts/against_table.py [--exhaustive] [--check]
 
 Runs the installed ``actcli`` for gelu, silu, sigmoid, tanh, elu and softplus, values and
-derivatives, in bfloat16 (every input) and float32 (the documented sweep); ``--check`` only
-says whether the table is current (it needs torch, so the test suite does not run it).
+derivatives, in bfloat16 (every input) and float32 (the documented sweep); with ``--exhaustive``
+instead every one of the 2**32 float32 inputs (``check --exhaustive``) for gelu, the tanh GELU,
+silu, sigmoid, tanh, elu, softplus and mish, values and derivatives: the wrong inputs, the
+largest error, the longest ranges of wrong inputs and the time of each run (minutes each, on
+every core). ``--check`` only says whether the table is current (it needs torch, so the test
+suite does not run it).
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ACTCLI = str(Path(sys.executable).with_name("actcli"))
 NAMES = ("gelu", "silu", "sigmoid", "tanh", "elu", "softplus")
-MARKERS = re.compile(r"(<!-- against-torch -->\n).*?(<!-- /against-torch -->)", re.S)
+EXHAUSTIVE_NAMES = ("gelu", "gelu:approximate=tanh", "silu", "sigmoid", "tanh", "elu", "softplus", "mish")
+
+
+def markers(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(<!-- {name} -->\n).*?(<!-- /{name} -->)", re.S)
 
 
 def row(name: str, dtype: str, grad: bool) -> str:
@@ -32,6 +40,37 @@ def row(name: str, dtype: str, grad: bool) -> str:
     at = f" at x = {report['worst_x']:.6g}" if report["worst_x"] is not None else ""
     return (f"| {name}{chr(39) if grad else ''} | {dtype} | {rows:,} | {share:.2f} % "
             f"| {100 * report['within_1ulp'] / rows:.2f} % | {worst_text}{at} |")
+
+
+def exhaustive_row(name: str, grad: bool) -> str:
+    args = [ACTCLI, "check", name, "--against", "torch", "--dtype", "float32", "--exhaustive", "-f", "json"]
+    report = json.loads(subprocess.run(args + ["--grad"] * grad, capture_output=True, text=True,
+                                       check=True).stdout)
+    wrong = report["rows"] - report["correctly_rounded"]
+    worst = report["max_ulp"]
+    worst_text = "inf" if worst == "Infinity" else f"{worst:.3g}"
+    at = f" at x = {report['worst_x']:.6g}" if report["worst_x"] is not None else ""
+    ranges = "; ".join(f"[{r['from']:.4g}, {r['to']:.4g}] ({r['inputs']:,}, ≤ {r['max_ulp']:.3g} ULP)"
+                       for r in report["ranges"][:2]) or "-"
+    label = name.replace(":approximate=tanh", " (tanh)") + ("′" if grad else "")
+    return (f"| {label} | {wrong:,} | {100 * report['correctly_rounded'] / report['rows']:.2f} % "
+            f"| {worst_text}{at} | {ranges} | {report['seconds']:.0f} s |")
+
+
+def exhaustive_table() -> str:
+    import os
+
+    import torch
+
+    lines = [f"PyTorch {torch.__version__}, CPU, every one of the 4,294,967,296 float32 inputs, measured "
+             f"on {os.cpu_count()} cores by `python scripts/against_table.py --exhaustive`:", "",
+             "| function | wrong inputs | correctly rounded | largest error (ULP) | longest ranges of wrong "
+             "inputs (inputs, worst error) | time |",
+             "|---|---:|---:|---|---|---:|"]
+    for name in EXHAUSTIVE_NAMES:
+        for grad in (False, True):
+            lines.append(exhaustive_row(name, grad))
+    return "\n".join(lines) + "\n"
 
 
 def table() -> str:
@@ -50,7 +89,10 @@ def table() -> str:
 def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text()
-    new = MARKERS.sub(lambda m: m.group(1) + table() + m.group(2), text)
+    exhaustive = "--exhaustive" in sys.argv[1:]
+    make = exhaustive_table if exhaustive else table
+    new = markers("exhaustive-torch" if exhaustive else "against-torch").sub(
+        lambda m: m.group(1) + make() + m.group(2), text)
     if "--check" in sys.argv[1:]:
         if new != text:
             raise SystemExit("README.md's --against torch table is out of date")

@@ -177,3 +177,171 @@ def test_the_progress_bar_hears_of_every_row_once(rows: int) -> None:
     x = np.linspace(-1.0, 1.0, rows)
     audit.measure(relu, relu.params, False, "pytorch", FORMATS["float64"], x, np.zeros(rows), heard.append)
     assert sum(heard) == rows and all(0 <= n <= audit.PROGRESS_STEP for n in heard)
+
+
+# --- every input: --exhaustive, and a Python function as the subject -----------------------------
+
+SUBJECTS = Path(__file__).parent / "subjects.py"
+
+
+def exhaustive_report(run: Run, dtype: str, *more: str) -> dict:
+    result = run("check", "gelu", "--against", f"{SUBJECTS}:bad_gelu", "--dtype", dtype, "--exhaustive",
+                 "-f", "json", *more)
+    assert result.code == 0, result.err
+    return json.loads(result.out)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_exhaustive_finds_exactly_the_inputs_a_function_breaks(run: Run, dtype: str) -> None:
+    from tests.subjects import BROKEN
+
+    broken = BROKEN[dtype]
+    (two_low, two_high), (one_low, one_high) = broken["two_places"], broken["one_place"]
+    report = exhaustive_report(run, dtype)
+    wrong = (two_high - two_low + 1) + (one_high - one_low + 1) + 1
+    assert report["rows"] == 65_536 and report["correctly_rounded"] == 65_536 - wrong
+    assert report["disagreements"] == {"nan": 1, "infinite_input": 0, "overflow": 0, "signed_zero": 0}
+    assert report["histogram"]["non-finite"] == 1 and report["max_ulp"] == "Infinity"
+    assert report["range_count"] == 3
+    as_value = {
+        bits: float(np.array([bits], np.uint16).view(np.float16 if dtype == "float16" else BF16)[0])
+        for bits in (two_low, two_high, one_low, one_high, broken["nan"])
+    }
+    ranges = [(r["from"], r["to"], r["inputs"]) for r in report["ranges"]]
+    assert ranges == [(as_value[two_low], as_value[two_high], two_high - two_low + 1),
+                      (as_value[one_high], as_value[one_low], one_high - one_low + 1),
+                      (as_value[broken["nan"]], as_value[broken["nan"]], 1)]
+    assert report["ranges"][0]["max_ulp"] > report["ranges"][1]["max_ulp"] >= 0.5
+    assert report["worst"][0]["x"] == as_value[broken["nan"]]
+    assert report["worst"][0]["bits"] == f"{broken['nan']:#06x}"
+    assert set(report) >= {"seconds", "actcli_version", "source"}
+
+
+def test_ranges_that_cross_chunks_and_processes_are_joined(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from actcli import exhaustive
+
+    whole = exhaustive_report(run, "bfloat16")
+    monkeypatch.setattr(exhaustive, "CHUNK", 100)  # [1, 2) spans two chunk boundaries
+    for jobs in ("1", "2"):
+        split = exhaustive_report(run, "bfloat16", "--jobs", jobs)
+        for key in ("rows", "correctly_rounded", "within_1ulp", "histogram", "ranges", "range_count",
+                    "worst", "max_ulp", "worst_x", "disagreements"):
+            assert split[key] == whole[key], key
+
+
+def test_exhaustive_markdown_names_both_sides_and_bit_patterns(run: Run) -> None:
+    result = run("check", "gelu", "--against", f"{SUBJECTS}:bad_gelu", "--dtype", "bfloat16", "--exhaustive",
+                 "-f", "markdown")
+    assert result.code == 0, result.err
+    text = result.out
+    assert text.startswith("### actcli check: gelu in bfloat16, every input\n")
+    assert f"| implementation | {SUBJECTS}:bad_gelu |" in text and "| reference | actcli " in text
+    assert "| `-3.0` | `0xc040` | `NaN` | `-0.00406` | ∞ |" in text
+    assert "| `1.0` | `1.99` | 128 |" in text  # the range [1, 2): every one of its 128 inputs
+
+
+def test_exhaustive_table_for_people(run: Run) -> None:
+    out = run("check", "gelu", "--against", f"{SUBJECTS}:bad_gelu", "--dtype", "bfloat16", "--exhaustive").out
+    assert "the 3 longest ranges of wrong inputs, of 3" in out
+    assert "[1.0, 1.99]: 128 inputs" in out
+    assert "NaN against a number" in out and "65,536 inputs in " in out
+
+
+@pytest.mark.parametrize(("function", "message"), [
+    ("raises_at_three", "ValueError: cannot take 3 at x = 3.0 (bits 0x4040), in the chunk of inputs "
+                        "0x0000 to 0xffff"),
+    ("gives_float64", "gave float64 of shape (65536,) for bfloat16 of shape (65536,)"),
+    ("gives_half", "gave bfloat16 of shape (32768,) for bfloat16 of shape (65536,)"),
+    ("NOT_A_FUNCTION", "has no function NOT_A_FUNCTION"),
+    ("missing", "has no function missing"),
+])
+def test_a_bad_function_is_one_line_and_exit_1(run: Run, function: str, message: str) -> None:
+    given = f"{SUBJECTS}:{function}"
+    result = run("check", "gelu", "--against", given, "--dtype", "bfloat16", "--exhaustive")
+    assert result.code == 1 and result.out == ""
+    assert result.err.count("\n") == 1 and result.err.startswith(f"actcli: error: --against {given}: ")
+    assert message in result.err, result.err
+
+
+def test_subjects_that_cannot_be_loaded(run: Run, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("import nowhere_to_be_found\n")
+    cases = [(f"{tmp_path}/none.py:f", 1, f"no such file: {tmp_path}/none.py"),
+             (f"{broken}:f", 1, "cannot import " + str(broken) + ": ModuleNotFoundError: No module named "
+                                "'nowhere_to_be_found'"),
+             ("no_such_module_anywhere:f", 1, "cannot import no_such_module_anywhere: ModuleNotFoundError"),
+             ("torchy", 2, "give a library (torch, jax, numpy, scipy), module:function or "
+                           "path/to/file.py:function")]
+    for given, code, message in cases:
+        result = run("check", "gelu", "--against", given, "--dtype", "bfloat16", "--exhaustive")
+        assert result.code == code and result.err.count("\n") == 1 and message in result.err, result.err
+
+
+def test_a_slow_function_is_stopped_with_its_rate(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from actcli import exhaustive
+
+    monkeypatch.setattr(exhaustive, "CHUNK", 1024)
+    monkeypatch.setattr(exhaustive, "JUDGE_AFTER", 0.2)
+    result = run("check", "gelu", "--against", f"{SUBJECTS}:slow", "--dtype", "float16", "--exhaustive",
+                 "--jobs", "1", "--time-limit", "1")
+    assert result.code == 1
+    assert " inputs/s, so the 65,536 inputs would take about " in result.err
+    assert result.err.endswith("past --time-limit 1 s\n")
+
+
+def test_exhaustive_needs_a_subject_and_a_narrow_format(run: Run) -> None:
+    assert "give --against" in run("check", "gelu", "--exhaustive", "--dtype", "bfloat16").err
+    result = run("check", "gelu", "--exhaustive", "--against", "numpy", "--dtype", "float64")
+    assert result.code == 2 and "32 bits or fewer" in result.err
+
+
+def test_a_function_subject_in_the_sampled_audit(run: Run) -> None:
+    """Without --exhaustive the function is audited as the libraries are: every finite input of a
+    16-bit format."""
+    report = json.loads(run("check", "gelu", "--against", f"{SUBJECTS}:bad_gelu", "--dtype", "bfloat16",
+                            "-f", "json").out)
+    assert report["rows"] == 65_280 and report["correctly_rounded"] == 65_280 - 257
+    assert "ranges" not in report
+
+
+def test_exhaustive_float8_against_numpy(run: Run) -> None:
+    report = json.loads(run("check", "sigmoid", "--against", "numpy", "--dtype", "float8_e4m3fn",
+                            "--exhaustive", "-f", "json").out)
+    assert report["rows"] == 256 and report["correctly_rounded"] <= 256
+    assert sum(report["histogram"].values()) == 256
+
+
+@pytest.mark.parametrize(("name", "derivative"), [("gelu", False), ("silu", False), ("hardswish", False),
+                                                  ("gelu", True), ("tanhshrink", True), ("sigmoid", False)])
+def test_the_float32_reference_of_exhaustive_is_the_accurate_paths(name: str, derivative: bool) -> None:
+    """exhaustive.reference (the core's float64 rounded into float32, midpoints decided again)
+    against the accurate path alone (the reference kernels, mpmath where they cannot decide), on
+    random bit patterns and on the tiny inputs where the double is exactly a midpoint (x/2 for an
+    odd subnormal x: decided by the sign of f''(0))."""
+    import actcli
+    from actcli import compute, exhaustive
+    from actcli.formats import FORMATS
+
+    act, fmt = actcli.get(name), FORMATS["float32"]
+    params = act.bind({})
+    rng = np.random.default_rng(7)
+    bits = np.r_[rng.integers(0, 2**32, 20_000), np.arange(1, 600), np.arange(0x80000001, 0x80000000 + 600),
+                 0x00800001 + 2 * np.arange(300)].astype(np.uint32)
+    x = bits.view(np.float32)
+    rule = (0.0, 0.0) if derivative else exhaustive.near_zero_rule(act, params)
+    with np.errstate(all="ignore"):
+        got, _ = exhaustive.reference(act, params, derivative, "pytorch", fmt, x, rule)
+        expected = fmt.round(compute.accurate(act, x.astype(np.float64), params, fmt, derivative))
+    same = (got.view(np.uint32) == expected.view(np.uint32)) | (np.isnan(got) & np.isnan(expected))
+    assert same.all(), x[~same][:5]
+
+
+def test_a_correct_function_has_no_ranges_and_the_sampled_audits_largest_error(run: Run) -> None:
+    """Every output correctly rounded: the largest error is then a correct output's, measured in a
+    second pass; it is the one the audit of every finite input (without --exhaustive) finds."""
+    args = ("check", "gelu", "--against", f"{SUBJECTS}:correct_gelu", "--dtype", "bfloat16", "-f", "json")
+    every = json.loads(run(*args, "--exhaustive").out)
+    finite = json.loads(run(*args).out)
+    assert every["correctly_rounded"] == every["rows"] == 65_536 and every["ranges"] == []
+    assert every["range_count"] == 0 and every["worst"] == []
+    assert 0 < every["max_ulp"] == finite["max_ulp"] <= 0.5 and every["worst_x"] == finite["worst_x"]

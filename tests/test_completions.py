@@ -37,6 +37,8 @@ CASES = [
     ("actcli apply elu --al", ["--alpha"]),
     ("actcli apply hardtanh -p m", ["min_val=", "max_val="]),
     ("actcli completion ", ["bash", "zsh", "fish"]),
+    ("actcli check gelu --against ", ["torch", "jax", "numpy", "scipy"]),
+    ("actcli check gelu --ex", ["--exhaustive"]),
 ]
 
 

@@ -19,6 +19,12 @@ def wide_parts(name: str, x: object, hi: object, lo: object, scale: object,
     """The float64 kernel's unrounded pairs hi + lo at x, and the scale its bound is relative to
     (0 where the result is exact), for tests."""
 
+def float32_audit(name: str, x: object, out: object, exact: object, doubtful: object,
+                  parameters: tuple[float, ...], /) -> int:
+    """float32 x through the float64 kernel: its double rounded into out (float32) and kept in exact
+    (float64); doubtful where its rounding test cannot decide or the double is a float32 midpoint."""
+
+
 def kernels() -> list[tuple[str, int]]:
     """(name, error bound in units of 2**-53) for every kernel, in the table's order."""
 

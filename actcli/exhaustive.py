@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from actcli import audit, compute, kernels
+from actcli import _core, audit, compute, kernels
 from actcli.errors import DataError
 from actcli.formats import FORMATS, Format
 
@@ -71,31 +71,45 @@ def reference(act: Activation, params: dict[str, Any], derivative: bool, kink: K
 
     Below float32 the core computes in the format. In float32 a second rounding of the correctly
     rounded double is the correct one except where that double is exactly a midpoint of float32:
-    those are decided again, on the accurate path (actcli.compute.accurate, mpmath for what it
-    cannot decide), or for |x| < 2**-60, where the double is f'(0)·x, by which side f''(0) puts
-    f(x) on (mpmath would take hours over the 2**24 such inputs of gelu and silu)."""
-    values = x.astype(np.float64)
+    the core's float64 kernel does both in one pass (actcli._core.float32_audit) and flags those
+    with the doubles its rounding test cannot decide, which are settled here (``_settled``)."""
     with np.errstate(all="ignore"):
-        double = compute.audit_doubles(act, values, params, derivative, kink)
         if fmt.name != "float32":
+            double = compute.audit_doubles(act, x.astype(np.float64), params, derivative, kink)
             return (act.grad(x, kink=kink, **params) if derivative else act(x, **params)), double
-        out = double.astype(np.float32)
-        # A double below float32's normals, or whose 29 bits below float32's end in a 1 and zeros,
-        # may be a midpoint: it is one where it lies half-way to the rounded value's neighbour.
-        bits = double.view(np.uint64)
-        maybe = np.flatnonzero(((bits & 0x1FFFFFFF) == 0x10000000) | (np.abs(double) < 2.0**-126))
-        if maybe.size == 0:
-            return out, double
-        near, rounded = double[maybe], out[maybe].astype(np.float64)
-        beyond = np.nextafter(out[maybe], np.where(near > rounded, np.inf, -np.inf).astype(np.float32))
-        half_way = (np.isfinite(rounded) & (near != rounded)
-                    & (2 * (near - rounded) == beyond.astype(np.float64) - rounded))
-        slope, bend = rule
-        tiny = half_way & (np.abs(values[maybe]) < NEAR_ZERO) & (values[maybe] * slope == near) & (bend != 0)
-        out[maybe[tiny]] = (np.maximum if bend > 0 else np.minimum)(out[maybe[tiny]], beyond[tiny])
-        hard = maybe[half_way & ~tiny]
+        name, numbers = compute.core_kernel(act, params, derivative)
+        out, double, doubtful = np.empty_like(x), np.empty(x.size), np.empty(x.size, dtype=np.intp)
+        hard = doubtful[:_core.float32_audit(name, x, out, double, doubtful, numbers)]
         if hard.size:
-            out[hard] = fmt.round(compute.accurate(act, values[hard], params, fmt, derivative))
+            out[hard], double[hard] = _settled(act, params, derivative, kink, x[hard], rule)
+        for point in act.kinks_for(params) if derivative else ():
+            at = x == np.float32(point.at)
+            out[at], double[at] = np.float32(point.derivative(kink)), point.derivative(kink)
+    return out, double
+
+
+def _settled(act: Activation, params: dict[str, Any], derivative: bool, kink: KinkConvention,
+             x: NDArray[np.float32],
+             rule: tuple[float, float]) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+    """The float32 results and doubles at the few inputs the core leaves: the doubles correctly
+    rounded (compute.audit_doubles), rounded into float32, where a double is exactly a midpoint
+    decided again, on the accurate path (actcli.compute.accurate, mpmath for what it cannot
+    decide), or for |x| < 2**-60, where the double is f'(0)·x, by which side f''(0) puts f(x) on
+    (mpmath would take hours over the 2**24 such inputs of gelu and silu)."""
+    values = x.astype(np.float64)
+    double = compute.audit_doubles(act, values, params, derivative, kink)
+    out = double.astype(np.float32)
+    rounded = out.astype(np.float64)
+    beyond = np.nextafter(out, np.where(double > rounded, np.inf, -np.inf).astype(np.float32))
+    half_way = (np.isfinite(rounded) & (double != rounded)
+                & (2 * (double - rounded) == beyond.astype(np.float64) - rounded))
+    slope, bend = rule
+    tiny = half_way & (np.abs(values) < NEAR_ZERO) & (values * slope == double) & (bend != 0)
+    out[tiny] = (np.maximum if bend > 0 else np.minimum)(out[tiny], beyond[tiny])
+    hard = half_way & ~tiny
+    if hard.any():
+        out[hard] = FORMATS["float32"].round(compute.accurate(act, values[hard], params, FORMATS["float32"],
+                                                              derivative))
     return out, double
 
 
@@ -188,19 +202,19 @@ def tally(fmt: Format, start: int, x: NDArray[Any], y: NDArray[Any], correct: ND
     dy, dc = y[differ].astype(np.float64), correct[differ].astype(np.float64)
     both_zero, both_nan = (dy == 0) & (dc == 0), np.isnan(dy) & np.isnan(dc)
     wrong = differ[~(both_zero | both_nan)]
-    y64 = y.astype(np.float64)
-    special = np.flatnonzero(~np.isfinite(y64))  # correct infinities and NaN are in bin 0 (audit's rule)
-    is_wrong = np.zeros(x.size, dtype=bool)
-    is_wrong[wrong] = True
-    exact_outputs = int(np.count_nonzero(y64 == exact))
-    exact_outputs += int(np.count_nonzero(~is_wrong[special] & (y64[special] != exact[special])))
+    exact_outputs = int(np.count_nonzero(y == exact))
+    # A correct infinity or NaN is in bin 0 too (audit's rule), whatever the exact value.
+    special = np.flatnonzero(~np.isfinite(y))
+    ys, cs = y[special].astype(np.float64), correct[special].astype(np.float64)
+    right = (ys == cs) | (np.isnan(ys) & np.isnan(cs))
+    exact_outputs += int(np.count_nonzero(right & (ys != exact[special])))
     found = Tally(start, start + x.size, x.size, x.size - wrong.size)
     found.disagreements["signed_zero"] = int(np.count_nonzero(both_zero & (np.signbit(dy) != np.signbit(dc))))
     if wrong.size == 0:  # the largest error is then a correct output's: measured by run() if needed
         found.within_1ulp = x.size
         found.histogram[:2] = exact_outputs, x.size - exact_outputs
         return found
-    wx, wy, wc = x[wrong].astype(np.float64), y64[wrong], correct[wrong].astype(np.float64)
+    wx, wy, wc = (a[wrong].astype(np.float64) for a in (x, y, correct))
     errors = audit.ulp_errors(wy, exact[wrong], wc, fmt)
     found.within_1ulp = found.correctly_rounded + int(np.count_nonzero(errors <= 1))
     found.histogram = audit.histogram_of(errors)

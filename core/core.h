@@ -33,6 +33,10 @@ struct core_wide_kernel {
     /* the unrounded pairs hi + lo, and the scale the bound is relative to (0: exact) */
     void (*parts)(const double *x, double *hi, double *lo, double *scale, ptrdiff_t n, const double *parameters);
     double bound;
+    /* for the audits of float32: float32 in; out the fast path's double rounded into float32, and
+       exact that double; doubtful also where the double is exactly a midpoint of float32 */
+    ptrdiff_t (*float32)(const float *x, float *out, double *exact, ptrdiff_t *doubtful, ptrdiff_t n,
+                         const double *parameters);
 };
 
 /* decimal.c: read numbers from text (the values, how many, and the newlines passed; returns where

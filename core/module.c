@@ -141,6 +141,35 @@ done:
     return result;
 }
 
+static PyObject *float32_audit(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *name;
+    Py_buffer x, out, exact, doubtful;
+    PyObject *parameters;
+    if (!PyArg_ParseTuple(args, "sy*w*w*w*O!", &name, &x, &out, &exact, &doubtful, &PyTuple_Type, &parameters))
+        return NULL;
+    PyObject *result = NULL;
+    const struct core_wide_kernel *kernel = wide_kernel(name);
+    double values[4] = {0};
+    Py_ssize_t n = x.len / 4, undecided = 0;
+    if (kernel == NULL || PyTuple_GET_SIZE(parameters) > 4 || x.len % 4 || out.len != x.len
+        || exact.len != 2 * x.len || doubtful.len < n * (Py_ssize_t)sizeof(ptrdiff_t)) {
+        PyErr_Format(PyExc_ValueError, "no float64 kernel %s, or arrays of other lengths", name);
+        goto done;
+    }
+    if (parameters_of(parameters, values) < 0) goto done;
+    Py_BEGIN_ALLOW_THREADS
+    undecided = kernel->float32(x.buf, out.buf, exact.buf, doubtful.buf, n, values);
+    Py_END_ALLOW_THREADS
+    result = PyLong_FromSsize_t(undecided);
+done:
+    PyBuffer_Release(&x);
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&exact);
+    PyBuffer_Release(&doubtful);
+    return result;
+}
+
 static PyObject *list_wide_kernels(PyObject *self, PyObject *unused) {
     (void)self, (void)unused;
     PyObject *table = PyDict_New();
@@ -466,6 +495,10 @@ static PyMethodDef methods[] = {
     {"kernels", list_kernels, METH_NOARGS, "[(name, bound in units of 2**-53)] in the table's order"},
     {"wide_parts", wide_parts, METH_VARARGS,
      "wide_parts(name, x, hi, lo, scale, parameters): the float64 kernel's unrounded pairs, for tests"},
+    {"float32_audit", float32_audit, METH_VARARGS,
+     "float32_audit(name, x, out, exact, doubtful, parameters) -> doubtful count: float32 x through the "
+     "float64 kernel, its double rounded into out and kept in exact; doubtful where its rounding test "
+     "cannot decide or the double is a float32 midpoint"},
     {"wide_kernels", list_wide_kernels, METH_NOARGS,
      "{name: relative error bound} of the float64 kernels (double-double, correctly rounded)"},
     {"ufunc", make_ufunc, METH_VARARGS, "ufunc(name, kernel, given, fixed, doc) -> np.ufunc"},

@@ -652,21 +652,44 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
 
 /* --- the rounding test and the loop -------------------------------------------------------- */
 
+/* The fast path's double r at v = xs[i] (NaN: v), and doubt: whether the test leaves it doubtful. */
+#define WIDE_VALUE(name, bound)                                                                    \
+    double v = xs[i], s = -1.0;                                                                    \
+    dd y = name##_wide(v, q, &s);                                                                  \
+    double hi = y.hi, lo = abs_of(hi) <= 0x1.fffffffffffffp1023 ? y.lo : 0.0;                      \
+    s = abs_of(v) == INF ? 0.0 : s; /* the limits are exact */                                     \
+    double e = (bound) * (s < 0 ? abs_of(hi) : s) + (s != 0 ? TINY : 0.0);                         \
+    double r = v == v ? (lo == 0 ? hi : hi + lo) : v; /* -0 + 0 would be +0 */                     \
+    flag_t doubt = ((hi + (lo - e)) != (hi + (lo + e))) & (v == v);
+
 #define WIDE_LOOP(name, bound)                                                                     \
     static ptrdiff_t wide_##name(const double *restrict x, double *restrict out,                   \
                                  ptrdiff_t *restrict doubtful, ptrdiff_t n, const double *restrict p, \
                                  const struct core_format *f) {                                    \
         (void)f;                                                                                   \
         const double q[4] = {p[0], p[1], p[2], p[3]}; /* in registers, not loads in the loop */   \
-        BLOCKS(double,                                                                             \
-            double v = xs[i], s = -1.0;                                                            \
-            dd y = name##_wide(v, q, &s);                                                          \
-            double hi = y.hi, lo = abs_of(hi) <= 0x1.fffffffffffffp1023 ? y.lo : 0.0;              \
-            s = abs_of(v) == INF ? 0.0 : s; /* the limits are exact */                             \
-            double e = (bound) * (s < 0 ? abs_of(hi) : s) + (s != 0 ? TINY : 0.0);                 \
-            double r = lo == 0 ? hi : hi + lo; /* -0 + 0 would be +0 */                            \
-            ys[i] = v == v ? r : v;                                                                \
-            flag[i] = ((hi + (lo - e)) != (hi + (lo + e))) & (v == v);)                            \
+        BLOCKS(double, WIDE_VALUE(name, bound) ys[i] = r; flag[i] = doubt;)                        \
+        return count;                                                                              \
+    }
+
+/* A double exactly half-way between two neighbouring float32 values (or at float32's overflow
+   threshold, half-way to 2**128): there rounding it into float32 may not round the value it
+   stands for. Normal range: its 29 bits below float32's are a one and zeros; below: an odd
+   multiple of 2**-150. */
+INLINE flag_t float32_midpoint(double r) {
+    double a = abs_of(r), t = a * 0x1p149 - 0.5; /* exact: a < 2**-126 there */
+    flag_t normal = ((bits_of(a) & 0x1FFFFFFF) == 0x10000000) & (a >= 0x1p-126) & (a < 0x1p128);
+    return normal | ((a < 0x1p-126) & (((t + SHIFTER) - SHIFTER) == t));
+}
+
+/* For the audits of float32 (actcli.exhaustive): the double into float32, and the double itself. */
+#define FLOAT32_LOOP(name, bound)                                                                  \
+    static ptrdiff_t audit_##name(const float *restrict x, float *restrict out,                    \
+                                  double *restrict exact, ptrdiff_t *restrict doubtful, ptrdiff_t n, \
+                                  const double *restrict p) {                                      \
+        const double q[4] = {p[0], p[1], p[2], p[3]};                                              \
+        BLOCKS(float, WIDE_VALUE(name, bound) exact[start + i] = r; ys[i] = (float)r;              \
+               flag[i] = doubt | float32_midpoint(r);)                                             \
         return count;                                                                              \
     }
 
@@ -704,6 +727,7 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
 
 WIDE_KERNELS(WIDE_LOOP)
 WIDE_KERNELS(WIDE_PARTS)
+WIDE_KERNELS(FLOAT32_LOOP)
 
-#define WIDE_ENTRY(name, bound) {#name, wide_##name, parts_##name, bound},
-const struct core_wide_kernel CORE_WIDE_KERNELS_NAME[] = {WIDE_KERNELS(WIDE_ENTRY){NULL, NULL, 0}};
+#define WIDE_ENTRY(name, bound) {#name, wide_##name, parts_##name, bound, audit_##name},
+const struct core_wide_kernel CORE_WIDE_KERNELS_NAME[] = {WIDE_KERNELS(WIDE_ENTRY){NULL, NULL, NULL, 0, NULL}};

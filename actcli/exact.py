@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import mpmath
 from mpmath import mp, mpf
 
-from actcli.registry import SELU_ALPHA_DIGITS, SELU_SCALE_DIGITS
+from actcli.constants import SELU_ALPHA_DIGITS, SELU_SCALE_DIGITS
 
 if TYPE_CHECKING:
     from actcli.registry import Activation

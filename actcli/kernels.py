@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from actcli import extended as ext
-from actcli.registry import SELU_ALPHA_DIGITS, SELU_SCALE_DIGITS
+from actcli.constants import SELU_ALPHA_DIGITS, SELU_SCALE_DIGITS
 
 Array = NDArray[np.float64]
 Pair = ext.Pair

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from actcli.constants import SELU_ALPHA_DIGITS, SELU_SCALE_DIGITS
 from actcli.i18n import N_
 
 if TYPE_CHECKING:
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
 KinkConvention = Literal["pytorch", "left", "right", "mean"]
 KINK_CONVENTIONS: tuple[KinkConvention, ...] = ("pytorch", "left", "right", "mean")
 
-# SELU's constants as printed in the paper (arXiv:1706.02515) and used by PyTorch, JAX and Keras.
-SELU_SCALE_DIGITS = "1.0507009873554804934193349852946"
-SELU_ALPHA_DIGITS = "1.6732632423543772848170429916717"
 SELU_SCALE = float(SELU_SCALE_DIGITS)
 SELU_ALPHA = float(SELU_ALPHA_DIGITS)
 SELU_SCALE_ALPHA = 1.7580993408473768  # the product, correctly rounded (not SCALE * ALPHA in floats)

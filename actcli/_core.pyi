@@ -22,7 +22,8 @@ def wide_parts(name: str, x: object, hi: object, lo: object, scale: object,
 def float32_audit(name: str, x: object, out: object, exact: object, doubtful: object,
                   parameters: tuple[float, ...], /) -> int:
     """float32 x through the float64 kernel: its double rounded into out (float32) and kept in exact
-    (float64); doubtful where its rounding test cannot decide or the double is a float32 midpoint."""
+    (float64, within 2**-28 of a float32 ULP); doubtful where the rounding into float32 may be
+    wrong, or where the double test doubts a float32 value (zeros included)."""
 
 
 def kernels() -> list[tuple[str, int]]:

@@ -4,11 +4,11 @@
 The inputs go in chunks of consecutive bit patterns, over ``jobs`` processes, so memory stays
 flat (a chunk's arrays in each). For each chunk:
 
-- the exact value at each x is the core's float64 result (actcli.compute.audit_doubles: double-
-  double, its rounding test, mpmath for what that leaves above 2**-900). An output's error, in
-  ULPs of the format, is measured against it: to 2**-29 ULP in float32;
-- the correctly rounded result is, in float32, that double rounded into float32 (the reference of
-  ``reference``); in the narrower formats, the core's own result in the format;
+- the exact value at each x is the core's float64 result (double-double): in float32 its fast
+  path's double, within 2**-28 of a float32 ULP, else compute.audit_doubles' (correctly rounded
+  but below 2**-900). An output's error, in ULPs of the format, is measured against it;
+- the correctly rounded result is, in float32, that double rounded into float32 where that is
+  sure (``reference``); in the narrower formats, the core's own result in the format;
 - the subject's outputs are compared with it bit for bit: NaN matches NaN, and zeros of either
   sign match (their disagreements are counted apart).
 
@@ -69,10 +69,11 @@ def reference(act: Activation, params: dict[str, Any], derivative: bool, kink: K
     """(the correctly rounded results in ``fmt``, compute.audit_doubles' doubles) at the values x of
     ``fmt``; ``rule``: ``near_zero_rule(act, params)`` for the values, (0, 0) for derivatives.
 
-    Below float32 the core computes in the format. In float32 a second rounding of the correctly
-    rounded double is the correct one except where that double is exactly a midpoint of float32:
-    the core's float64 kernel does both in one pass (actcli._core.float32_audit) and flags those
-    with the doubles its rounding test cannot decide, which are settled here (``_settled``)."""
+    Below float32 the core computes in the format. In float32 the core's float64 kernel rounds
+    its double into float32 in the same pass (actcli._core.float32_audit), and flags the inputs
+    where that may not be the exact value's rounding (the double within its error bound of a
+    float32 midpoint, or on one), or where its double test doubts a float32 value; those are
+    settled here (``_settled``)."""
     with np.errstate(all="ignore"):
         if fmt.name != "float32":
             double = compute.audit_doubles(act, x.astype(np.float64), params, derivative, kink)

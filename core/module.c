@@ -497,8 +497,8 @@ static PyMethodDef methods[] = {
      "wide_parts(name, x, hi, lo, scale, parameters): the float64 kernel's unrounded pairs, for tests"},
     {"float32_audit", float32_audit, METH_VARARGS,
      "float32_audit(name, x, out, exact, doubtful, parameters) -> doubtful count: float32 x through the "
-     "float64 kernel, its double rounded into out and kept in exact; doubtful where its rounding test "
-     "cannot decide or the double is a float32 midpoint"},
+     "float64 kernel, its double rounded into out and kept in exact; doubtful where the rounding into "
+     "float32 may be wrong, or the double test doubts a float32 value"},
     {"wide_kernels", list_wide_kernels, METH_NOARGS,
      "{name: relative error bound} of the float64 kernels (double-double, correctly rounded)"},
     {"ufunc", make_ufunc, METH_VARARGS, "ufunc(name, kernel, given, fixed, doc) -> np.ufunc"},

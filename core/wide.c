@@ -672,24 +672,25 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
         return count;                                                                              \
     }
 
-/* A double exactly half-way between two neighbouring float32 values (or at float32's overflow
-   threshold, half-way to 2**128): there rounding it into float32 may not round the value it
-   stands for. Normal range: its 29 bits below float32's are a one and zeros; below: an odd
-   multiple of 2**-150. */
-INLINE flag_t float32_midpoint(double r) {
-    double a = abs_of(r), t = a * 0x1p149 - 0.5; /* exact: a < 2**-126 there */
-    flag_t normal = ((bits_of(a) & 0x1FFFFFFF) == 0x10000000) & (a >= 0x1p-126) & (a < 0x1p128);
-    return normal | ((a < 0x1p-126) & (((t + SHIFTER) - SHIFTER) == t));
-}
-
-/* For the audits of float32 (actcli.exhaustive): the double into float32, and the double itself. */
+/* For the audits of float32 (actcli.exhaustive): the fast path's double r rounded into float32,
+   and r itself (within e plus half an ULP of the exact value: a float32 ULP's 2**-28 at most).
+   Doubtful where the exact value may round into float32 otherwise: where r - E and r + E round
+   apart, E covering e, r's own rounding and that of r ± E (a double exactly half-way between two
+   float32 values is always among them); and where the double test doubts r and r is a float32
+   value, zeros included, whose sign the pair may have lost (bin 0 of the audit needs r there to
+   be the correctly rounded double). */
 #define FLOAT32_LOOP(name, bound)                                                                  \
     static ptrdiff_t audit_##name(const float *restrict x, float *restrict out,                    \
                                   double *restrict exact, ptrdiff_t *restrict doubtful, ptrdiff_t n, \
                                   const double *restrict p) {                                      \
         const double q[4] = {p[0], p[1], p[2], p[3]};                                              \
-        BLOCKS(float, WIDE_VALUE(name, bound) exact[start + i] = r; ys[i] = (float)r;              \
-               flag[i] = doubt | float32_midpoint(r);)                                             \
+        BLOCKS(float, WIDE_VALUE(name, bound)                                                      \
+               float single = (float)r;                                                            \
+               double reach = e + 0x1p-51 * abs_of(r);                                             \
+               exact[start + i] = r;                                                               \
+               ys[i] = single;                                                                     \
+               flag[i] = (((float)(r - reach) != (float)(r + reach)) & (v == v))                   \
+                         | (doubt & (r == (double)single));)                                      \
         return count;                                                                              \
     }
 

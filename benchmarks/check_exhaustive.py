@@ -1,6 +1,7 @@
 """``actcli check --exhaustive`` timed, and its counts checked against a sample settled by mpmath.
 
     python benchmarks/check_exhaustive.py NAME [--grad] [--against torch] [--sample 100000] [--jobs N]
+                                          [--report FILE]
 
 Runs the installed ``actcli check NAME --against SUBJECT --dtype float32 --exhaustive -f json``
 and reports its time and peak memory (the process and its workers, from the kernel's own
@@ -9,7 +10,8 @@ the exhaustive run has them), runs the same subject on them, and settles each co
 result with mpmath alone (actcli.exact: the exact value to 90 bits, rounded to float32 with
 Fractions), independently of the core. The share of correctly rounded outputs in the sample must
 agree with the exhaustive count within sampling error: the script prints both, the standard
-error of the sample's share and how many standard errors apart they are.
+error of the sample's share and how many standard errors apart they are. ``--report FILE`` takes
+the JSON report of an earlier run instead of running it again.
 """
 
 from __future__ import annotations
@@ -60,6 +62,22 @@ def correctly_rounded(act: actcli.Activation, x: float, params: dict[str, Any], 
     return float32_of(value)
 
 
+def run_check(args: argparse.Namespace) -> dict[str, Any]:
+    """The exhaustive run's report, its time and peak memory printed."""
+    command = [ACTCLI, "check", args.name, "--against", args.against, "--dtype", "float32", "--exhaustive",
+               "-f", "json"] + ["--grad"] * args.grad + (["--jobs", str(args.jobs)] if args.jobs else [])
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest one process reached
+    report: dict[str, Any] = json.loads(done.stdout)
+    what = f"{args.name}{' grad' if args.grad else ''} against {report['source']}"
+    share = report["correctly_rounded"] / report["rows"]
+    print(f"{what}: {report['rows']:,} inputs in {seconds:.1f} s, peak RSS {peak:.0f} MB; "
+          f"correctly rounded {share:.5%}, max {report['max_ulp']} ULP")
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name")
@@ -67,19 +85,11 @@ def main() -> None:
     parser.add_argument("--against", default="torch")
     parser.add_argument("--sample", type=int, default=100_000)
     parser.add_argument("--jobs", type=int)
+    parser.add_argument("--report", type=Path, help="the JSON report of an earlier run")
     args = parser.parse_args()
-
-    command = [ACTCLI, "check", args.name, "--against", args.against, "--dtype", "float32", "--exhaustive",
-               "-f", "json"] + ["--grad"] * args.grad + (["--jobs", str(args.jobs)] if args.jobs else [])
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest one process reached
-    report = json.loads(done.stdout)
+    report = json.loads(args.report.read_text()) if args.report else run_check(args)
     share = report["correctly_rounded"] / report["rows"]
-    what = f"{args.name}{' grad' if args.grad else ''} against {report['source']}"
-    print(f"{what}: {report['rows']:,} inputs in {seconds:.1f} s, peak RSS {peak:.0f} MB; "
-          f"correctly rounded {share:.5%}, max {report['max_ulp']} ULP")
+
 
     name, _, given = args.name.partition(":")
     act = actcli.get(name)

@@ -1,14 +1,14 @@
 """Write README.md's tables of what ``actcli check --against torch`` reports, between the markers
 ``<!-- against-torch -->`` and ``<!-- /against-torch -->`` (and ``exhaustive-torch``).
 
-    pip install torch==2.13.0 && python scripts/against_table.py [--exhaustive] [--check]
+    pip install torch==2.13.0 && python scripts/against_table.py [--exhaustive [NAME...]] [--check]
 
 Runs the installed ``actcli`` for gelu, silu, sigmoid, tanh, elu and softplus, values and
 derivatives, in bfloat16 (every input) and float32 (the documented sweep); with ``--exhaustive``
 instead every one of the 2**32 float32 inputs (``check --exhaustive``) for gelu, the tanh GELU,
-silu, sigmoid, tanh, elu, softplus and mish, values and derivatives: the wrong inputs, the
-largest error, the longest ranges of wrong inputs and the time of each run (minutes each, on
-every core). ``--check`` only says whether the table is current (it needs torch, so the test
+silu, sigmoid, tanh, elu, softplus and mish (or the NAMEs given), values and derivatives: the
+wrong inputs, the largest error, the longest ranges of wrong inputs and the time of each run
+(minutes each, on every core). ``--check`` only says whether the table is current (it needs torch, so the test
 suite does not run it).
 """
 
@@ -64,7 +64,7 @@ def exhaustive_row(name: str, grad: bool) -> str:
             f"| {shown(report['max_ulp'], 3)}{at} | {ranges_text} | {report['seconds']:.0f} s |")
 
 
-def exhaustive_table() -> str:
+def exhaustive_table(names: list[str]) -> str:
     import os
 
     import torch
@@ -74,7 +74,7 @@ def exhaustive_table() -> str:
              "| function | wrong inputs | correctly rounded | largest error (ULP) | ranges of wrong inputs: "
              "the longest, the worst (inputs, largest error) | time |",
              "|---|---:|---:|---|---|---:|"]
-    for name in EXHAUSTIVE_NAMES:
+    for name in names:
         for grad in (False, True):
             lines.append(exhaustive_row(name, grad))
     return "\n".join(lines) + "\n"
@@ -97,7 +97,8 @@ def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text()
     exhaustive = "--exhaustive" in sys.argv[1:]
-    make = exhaustive_table if exhaustive else table
+    names = [a for a in sys.argv[1:] if not a.startswith("--")] or list(EXHAUSTIVE_NAMES)
+    make = (lambda: exhaustive_table(names)) if exhaustive else table
     new = markers("exhaustive-torch" if exhaustive else "against-torch").sub(
         lambda m: m.group(1) + make() + m.group(2), text)
     if "--check" in sys.argv[1:]:

@@ -1,7 +1,7 @@
 """``actcli check --exhaustive`` timed, and its counts checked against a sample settled by mpmath.
 
     python benchmarks/check_exhaustive.py NAME [--grad] [--against torch] [--sample 100000] [--jobs N]
-                                          [--report FILE]
+                                          [--report FILE] [--seed N]
 
 Runs the installed ``actcli check NAME --against SUBJECT --dtype float32 --exhaustive -f json``
 and reports its time and peak memory (the process and its workers, from the kernel's own
@@ -86,6 +86,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=100_000)
     parser.add_argument("--jobs", type=int)
     parser.add_argument("--report", type=Path, help="the JSON report of an earlier run")
+    parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     report = json.loads(args.report.read_text()) if args.report else run_check(args)
     share = report["correctly_rounded"] / report["rows"]
@@ -94,7 +95,7 @@ def main() -> None:
     name, _, given = args.name.partition(":")
     act = actcli.get(name)
     params = act.bind(dict(p.split("=") for p in given.split(",")) if given else {})
-    rng = np.random.default_rng(2026)
+    rng = np.random.default_rng(args.seed)
     x = rng.integers(0, 2**32, args.sample, dtype=np.uint64).astype(np.uint32).view(np.float32)
     with np.errstate(all="ignore"):
         y = against.subject(args.against, act.name, params, args.grad, actcli.formats.FORMATS["float32"])(x)

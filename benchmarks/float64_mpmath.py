@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("names", nargs="*")
     parser.add_argument("--points", type=int, default=1_000_000)
     args = parser.parse_args()
-    names = args.names or [a.name for a in actcli.ACTIVATIONS if not a.vector]
+    names = args.names or [n for n in actcli.names() if not actcli.get(n).vector]
     rng = np.random.default_rng(2026)
     half = args.points // 2
     x = np.concatenate([rng.integers(0, 2**64, half, dtype=np.uint64).view(np.float64),

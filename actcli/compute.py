@@ -218,7 +218,8 @@ def nearest(act: Activation, x: float, params: dict[str, ParamValue], derivative
             guess = np.inf if approximation > 0 else -np.inf
     y = float(guess)
     for _ in range(8):  # the guess is a neighbour or two away at most
-        up, down = float(np.nextafter(y, np.inf)), float(np.nextafter(y, -np.inf))
+        with np.errstate(over="ignore"):  # past the largest double: the overflow threshold's side
+            up, down = float(np.nextafter(y, np.inf)), float(np.nextafter(y, -np.inf))
         if y < np.inf and ((above := side(y, up)) > 0 or (above == 0 and odd(y))):
             y = up
         elif y > -np.inf and ((below := side(down, y)) < 0 or (below == 0 and odd(y))):

@@ -25,6 +25,14 @@ def float32_audit(name: str, x: object, out: object, exact: object, doubtful: ob
     (float64, within 2**-28 of a float32 ULP); doubtful where the rounding into float32 may be
     wrong, or where the double test doubts a float32 value (zeros included)."""
 
+def tally(x: object, y: object, correct: object, exact: object, emin: int, precision: int, wrong: object,
+          errors: object, counts: object, /) -> int:
+    """For the exhaustive audits: x, y and correct float32 (values of a format with emin and
+    precision), exact float64. Writes the wrong outputs' indices (intp) and ULP errors (float64),
+    and counts (int64, TALLY_COUNTS): outputs equal to the exact double, signed-zero, NaN, infinite
+    input and overflow disagreements, wrong outputs within 1 ULP, then audit.histogram_of's bins.
+    Returns how many outputs are wrong."""
+
 
 def kernels() -> list[tuple[str, int]]:
     """(name, error bound in units of 2**-53) for every kernel, in the table's order."""

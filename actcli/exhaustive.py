@@ -135,7 +135,9 @@ class Run:
         return Run(self.first, after.last, worse.ulp, worse.worst)
 
 
-DISAGREEMENTS = ("nan", "infinite_input", "overflow", "signed_zero")
+DISAGREEMENTS = ("nan", "infinite_input", "overflow", "signed_zero")  # core.h's CORE_TALLY_ order
+# _core.tally's counts: the exact outputs, the disagreements, the wrong within 1 ULP, the bins
+TALLY_COUNTS = 1 + len(DISAGREEMENTS) + 1 + len(audit.BINS)
 
 
 @dataclass
@@ -195,40 +197,29 @@ def tally(fmt: Format, start: int, x: NDArray[Any], y: NDArray[Any], correct: ND
           exact: NDArray[np.float64]) -> Tally:
     """The findings over one chunk: inputs x (bit patterns from ``start``), the subject's outputs
     y, the correctly rounded ones, and the exact values as doubles. The counts and bins are
-    actcli.audit's; only the outputs that differ from the correct ones have their errors
-    measured one by one (a correct output is within 0.5 ULP: in bin 0 where it is the exact
+    actcli.audit's, in one pass of the core (``_core.tally``, on the values as float32: every
+    narrower format's are float32 values); only the outputs that differ from the correct ones have
+    their errors measured (a correct output is within 0.5 ULP: in bin 0 where it is the exact
     value, or a correct infinity or NaN, else in bin <=0.5)."""
-    unsigned = UNSIGNED[fmt.dtype.itemsize]
-    differ = np.flatnonzero(y.view(unsigned) != correct.view(unsigned))
-    dy, dc = y[differ].astype(np.float64), correct[differ].astype(np.float64)
-    both_zero, both_nan = (dy == 0) & (dc == 0), np.isnan(dy) & np.isnan(dc)
-    wrong = differ[~(both_zero | both_nan)]
-    exact_outputs = int(np.count_nonzero(y == exact))
-    # A correct infinity or NaN is in bin 0 too (audit's rule), whatever the exact value.
-    special = np.flatnonzero(~np.isfinite(y))
-    ys, cs = y[special].astype(np.float64), correct[special].astype(np.float64)
-    right = (ys == cs) | (np.isnan(ys) & np.isnan(cs))
-    exact_outputs += int(np.count_nonzero(right & (ys != exact[special])))
-    found = Tally(start, start + x.size, x.size, x.size - wrong.size)
-    found.disagreements["signed_zero"] = int(np.count_nonzero(both_zero & (np.signbit(dy) != np.signbit(dc))))
-    if wrong.size == 0:  # the largest error is then a correct output's: measured by run() if needed
-        found.within_1ulp = x.size
-        found.histogram[:2] = exact_outputs, x.size - exact_outputs
-        return found
-    wx, wy, wc = (a[wrong].astype(np.float64) for a in (x, y, correct))
-    errors = audit.ulp_errors(wy, exact[wrong], wc, fmt)
-    found.within_1ulp = found.correctly_rounded + int(np.count_nonzero(errors <= 1))
-    found.histogram = audit.histogram_of(errors)
+    x32, y32, c32 = (np.ascontiguousarray(a, dtype=np.float32) for a in (x, y, correct))
+    wrong, errors = np.empty(x.size, dtype=np.intp), np.empty(x.size)
+    counts = np.empty(TALLY_COUNTS, dtype=np.int64)
+    size = _core.tally(x32, y32, c32, np.ascontiguousarray(exact), fmt.emin, fmt.precision, wrong, errors,
+                       counts)
+    wrong, errors = wrong[:size], errors[:size]
+    exact_outputs = int(counts[0])
+    found = Tally(start, start + x.size, x.size, x.size - size)
+    found.disagreements = dict(zip(DISAGREEMENTS, counts[1:5].tolist(), strict=True))
+    found.within_1ulp = found.correctly_rounded + int(counts[5])
+    found.histogram = counts[6:].copy()
     found.histogram[:2] += exact_outputs, found.correctly_rounded - exact_outputs
-    found.disagreements["nan"] = int(np.count_nonzero(np.isnan(wy) != np.isnan(wc)))
-    infinite_input = np.isinf(wx)
-    found.disagreements["infinite_input"] = int(np.count_nonzero(infinite_input))
-    found.disagreements["overflow"] = int(np.count_nonzero(
-        ~infinite_input & (np.isinf(wy) | np.isinf(wc)) & ~np.isnan(wy) & ~np.isnan(wc)))
+    if size == 0:  # the largest error is then a correct output's: measured by run() if needed
+        return found
     worst = _largest(errors, audit.WORST)
     found.peak = (float(errors[worst[0]]), start + int(wrong[worst[0]]))
-    found.worst = [{"x": float(wx[i]), "bits": start + int(wrong[i]), "y": float(wy[i]),
-                    "correctly_rounded": float(wc[i]), "ulp": float(errors[i])} for i in worst]
+    found.worst = [{"x": float(x32[i]), "bits": start + int(i), "y": float(y32[i]),
+                    "correctly_rounded": float(c32[i]), "ulp": float(errors[k])}
+                   for k, i in zip(worst.tolist(), wrong[worst].tolist(), strict=True)]
     # Runs: where the next wrong input is not the next input, a run ends.
     ends = np.flatnonzero(np.diff(wrong) != 1)
     firsts, lasts = np.r_[0, ends + 1], np.r_[ends, wrong.size - 1]

@@ -4,6 +4,7 @@
 #define ACTCLI_CORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A binary format below float64: precision_scale = 2**(1 - precision), least_quantum = its
    smallest subnormal, largest = its largest finite value, overflow = what lies beyond it. */
@@ -46,6 +47,25 @@ ptrdiff_t core_read_decimal(const char *text, ptrdiff_t n, double *out, ptrdiff_
                             ptrdiff_t *lines);
 ptrdiff_t core_write_rows(const double *const *columns, const ptrdiff_t *strides, int width,
                           ptrdiff_t rows, char separator, char *out);
+
+/* tally.c: for actcli.exhaustive.tally, over n inputs x (values of a format of at most 32 bits,
+   with emin and precision, as float32, as are the subject's outputs y and the correct ones),
+   against the exact doubles: the indices of the wrong outputs (other bits than the correct ones,
+   but for zeros of either sign and NaN beside NaN) and their errors in ULPs of the format
+   (actcli.audit.ulp_errors'); returns how many. counts gets CORE_TALLY_COUNTS numbers: those
+   named below, then the bins of actcli.audit.histogram_of over the wrong outputs' errors. */
+enum {
+    CORE_TALLY_EXACT,          /* outputs equal to the exact double, or a correct infinity or NaN */
+    CORE_TALLY_NAN,            /* (DISAGREEMENTS order) wrong outputs where one of the two is NaN, */
+    CORE_TALLY_INFINITE_INPUT, /* wrong outputs at an infinite input, */
+    CORE_TALLY_OVERFLOW,       /* wrong outputs where one of the two overflowed, */
+    CORE_TALLY_SIGNED_ZERO,    /* a zero where the correct result is the other zero */
+    CORE_TALLY_WITHIN_1ULP,    /* wrong outputs within 1 ULP */
+    CORE_TALLY_BINS = 25,
+    CORE_TALLY_COUNTS = CORE_TALLY_WITHIN_1ULP + 1 + CORE_TALLY_BINS,
+};
+ptrdiff_t core_tally(const float *x, const float *y, const float *correct, const double *exact, ptrdiff_t n,
+                     int emin, int precision, ptrdiff_t *wrong, double *errors, int64_t *counts);
 
 extern const struct core_kernel core_kernels_baseline[];
 extern const struct core_kernel core_kernels_v3[];

@@ -170,6 +170,32 @@ done:
     return result;
 }
 
+static PyObject *tally(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer x, y, correct, exact, wrong, errors, counts;
+    int emin, precision;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*iiw*w*w*", &x, &y, &correct, &exact, &emin, &precision, &wrong, &errors,
+                          &counts))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = x.len / 4;
+    if (x.len % 4 || y.len != x.len || correct.len != x.len || exact.len != 2 * x.len
+        || wrong.len < n * (Py_ssize_t)sizeof(ptrdiff_t) || errors.len < exact.len
+        || counts.len != CORE_TALLY_COUNTS * (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "tally: arrays of other lengths");
+    } else {
+        ptrdiff_t found;
+        Py_BEGIN_ALLOW_THREADS
+        found = core_tally(x.buf, y.buf, correct.buf, exact.buf, n, emin, precision, wrong.buf, errors.buf,
+                           counts.buf);
+        Py_END_ALLOW_THREADS
+        result = PyLong_FromSsize_t(found);
+    }
+    Py_buffer *buffers[] = {&x, &y, &correct, &exact, &wrong, &errors, &counts};
+    for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++) PyBuffer_Release(buffers[i]);
+    return result;
+}
+
 static PyObject *list_wide_kernels(PyObject *self, PyObject *unused) {
     (void)self, (void)unused;
     PyObject *table = PyDict_New();
@@ -499,6 +525,9 @@ static PyMethodDef methods[] = {
      "float32_audit(name, x, out, exact, doubtful, parameters) -> doubtful count: float32 x through the "
      "float64 kernel, its double rounded into out and kept in exact; doubtful where the rounding into "
      "float32 may be wrong, or the double test doubts a float32 value"},
+    {"tally", tally, METH_VARARGS,
+     "tally(x, y, correct, exact, emin, precision, wrong, errors, counts) -> wrong count: for the exhaustive "
+     "audits, the wrong outputs' indices and ULP errors, and the counts (core.h), in one pass"},
     {"wide_kernels", list_wide_kernels, METH_NOARGS,
      "{name: relative error bound} of the float64 kernels (double-double, correctly rounded)"},
     {"ufunc", make_ufunc, METH_VARARGS, "ufunc(name, kernel, given, fixed, doc) -> np.ufunc"},

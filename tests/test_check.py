@@ -345,3 +345,50 @@ def test_a_correct_function_has_no_ranges_and_the_sampled_audits_largest_error(r
     assert every["correctly_rounded"] == every["rows"] == 65_536 and every["ranges"] == []
     assert every["range_count"] == 0 and every["worst"] == []
     assert 0 < every["max_ulp"] == finite["max_ulp"] <= 0.5 and every["worst_x"] == finite["worst_x"]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "float8_e5m2"])
+def test_the_cores_tally_measures_as_the_sampled_audit(dtype: str) -> None:
+    """_core.tally (one pass, for --exhaustive) against actcli.audit's ulp_errors and histogram_of
+    on outputs off by 0 to 2**22 ULPs, at the edges of the bins, NaN, ±inf, zeros of both signs,
+    subnormals; in float32 and in narrower formats (whose values go in as float32)."""
+    from actcli import _core, audit, exhaustive
+    from actcli.formats import FORMATS
+
+    fmt, rng = FORMATS[dtype], np.random.default_rng(3)
+    finite = fmt.largest * np.r_[rng.random(3000), 2.0 ** rng.integers(-160, 0, 3000) * rng.random(3000)]
+    specials = [0.0, -0.0, 1.0, np.inf, -np.inf, np.nan, 0.0, -0.0]
+    exact = np.r_[finite * rng.choice([-1, 1], finite.size), specials]
+    correct = fmt.round(exact).astype(np.float64)
+    steps = np.r_[rng.integers(-2**22, 2**22, exact.size - 8), 0, 0, 0, 1, 0, 0, 0, 0]
+    quantum = fmt.quantum(np.where(np.isfinite(exact), np.abs(exact), 1.0))
+    y = fmt.round(np.where(rng.random(exact.size) < 0.3, correct, correct + steps * quantum)).astype(float)
+    y[-8:] = -0.0, 0.0, 1.0 + 2 * quantum[-6], np.nan, np.inf, 1.0, -0.0, 0.0  # sign, 2 ULPs, NaN, inf
+    # On the edges of the bins: 2**k ULPs from an exact value of the format, half one from a midpoint.
+    steps = 2.0 ** (np.arange(40) % min(21, fmt.precision - 1))  # within the binade
+    exact[:40] = correct[:40] = 2.0 ** rng.integers(fmt.emin, 4, 40)
+    y[:40] = fmt.round(correct[:40] + steps * fmt.quantum(correct[:40]))
+    exact[40] = correct[40] + fmt.quantum(np.abs(correct[40:41]))[0] / 2
+    y[40] = fmt.round(correct[40:41] + 2 * (exact[40] - correct[40]))[0]  # the other side of the midpoint
+    x = rng.standard_normal(exact.size)
+    x[:3] = np.inf, -np.inf, np.nan
+    wrong, errors = np.empty(x.size, dtype=np.intp), np.empty(x.size)
+    counts = np.empty(exhaustive.TALLY_COUNTS, dtype=np.int64)
+    as_float32 = (a.astype(np.float32) for a in (x, y, correct))
+    found = _core.tally(*as_float32, exact, fmt.emin, fmt.precision, wrong, errors, counts)
+
+    differ = (y.astype(np.float32).view(np.uint32) != correct.astype(np.float32).view(np.uint32))
+    both_zero, both_nan = (y == 0) & (correct == 0), np.isnan(y) & np.isnan(correct)
+    expected_wrong = np.flatnonzero(differ & ~both_zero & ~both_nan)
+    assert found == expected_wrong.size > 3000 and errors[:41].tolist() == [*steps, 0.5]
+    assert (wrong[:found] == expected_wrong).all()
+    expected = audit.ulp_errors(y[expected_wrong], exact[expected_wrong], correct[expected_wrong], fmt)
+    assert errors[:found].tolist() == expected.tolist()
+    assert counts[6:].tolist() == audit.histogram_of(expected).tolist()
+    wy, wc = y[expected_wrong], correct[expected_wrong]
+    same_special = ~np.isfinite(y) & ((y == correct) | (np.isnan(y) & np.isnan(correct)))
+    assert counts[0] == np.count_nonzero((y == exact) | same_special)
+    assert counts[1] == np.count_nonzero(np.isnan(wy) != np.isnan(wc))
+    assert counts[2] == np.count_nonzero(np.isinf(x[expected_wrong]))
+    assert counts[4] == np.count_nonzero(both_zero & (np.signbit(y) != np.signbit(correct)))
+    assert counts[5] == np.count_nonzero(expected <= 1)

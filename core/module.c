@@ -272,6 +272,9 @@ static npy_intp run_of(char **args, const npy_intp *steps, npy_intp i, npy_intp 
                        double *p) {
     for (int k = 0; k < u->given; k++) p[k] = *(const double *)(args[1 + k] + i * steps[1 + k]);
     for (int k = 0; k < u->fixed; k++) p[u->given + k] = u->fixed_values[k];
+    int broadcast = 1; /* the common case: one value a parameter, for the whole array */
+    for (int k = 0; k < u->given; k++) broadcast &= steps[1 + k] == 0;
+    if (broadcast) return n - i < BLOCK_UFUNC ? n - i : BLOCK_UFUNC;
     npy_intp m = 1;
     for (; i + m < n && m < BLOCK_UFUNC; m++) {
         int same = 1;
@@ -286,16 +289,25 @@ static npy_intp run_of(char **args, const npy_intp *steps, npy_intp i, npy_intp 
    floating-point flag of theirs means anything to NumPy, which would warn about it. */
 static void clear_flags(void) { feclearexcept(FE_ALL_EXCEPT); }
 
+/* Contiguous and distinct (NumPy copies overlapping operands first, but for exactly in place):
+   the kernel then reads the input and writes the output where they are, with no copies. */
+static int direct(char **args, const npy_intp *steps, npy_intp out, npy_intp size) {
+    return steps[0] == size && steps[out] == size && args[0] != args[out];
+}
+
 static void loop_float32(char **args, const npy_intp *dimensions, const npy_intp *steps, void *data) {
     const struct ufunc_data *u = data;
     npy_intp n = dimensions[0], out = 1 + u->given;
-    float x[BLOCK_UFUNC], y[BLOCK_UFUNC];
+    int copied = !direct(args, steps, out, sizeof(float));
+    float x_copy[BLOCK_UFUNC], y_copy[BLOCK_UFUNC];
     ptrdiff_t doubtful[BLOCK_UFUNC];
     double hard[BLOCK_UFUNC], p[8];
     struct validity validity = {{0}, 0, 0};
     for (npy_intp i = 0; i < n;) {
         npy_intp m = run_of(args, steps, i, n, u, p);
-        for (npy_intp j = 0; j < m; j++) x[j] = *(const float *)(args[0] + (i + j) * steps[0]);
+        const float *x = copied ? x_copy : (const float *)args[0] + i;
+        float *y = copied ? y_copy : (float *)args[out] + i;
+        for (npy_intp j = 0; copied && j < m; j++) x_copy[j] = *(const float *)(args[0] + (i + j) * steps[0]);
         if (valid(u, p, &validity)) {
             ptrdiff_t count = u->kernel->float32(x, y, doubtful, m, p, &formats[0].format);
             for (ptrdiff_t c = 0; c < count; c++) hard[c] = x[doubtful[c]];
@@ -304,7 +316,7 @@ static void loop_float32(char **args, const npy_intp *dimensions, const npy_intp
         } else {
             for (npy_intp j = 0; j < m; j++) y[j] = NAN;
         }
-        for (npy_intp j = 0; j < m; j++) *(float *)(args[out] + (i + j) * steps[out]) = y[j];
+        for (npy_intp j = 0; copied && j < m; j++) *(float *)(args[out] + (i + j) * steps[out]) = y_copy[j];
         i += m;
     }
     clear_flags();
@@ -343,12 +355,15 @@ static void loop_float16(char **args, const npy_intp *dimensions, const npy_intp
 static void loop_float64(char **args, const npy_intp *dimensions, const npy_intp *steps, void *data) {
     const struct ufunc_data *u = data;
     npy_intp n = dimensions[0], out = 1 + u->given;
-    double x[BLOCK_UFUNC], y[BLOCK_UFUNC], hard[BLOCK_UFUNC], p[8];
+    int copied = !direct(args, steps, out, sizeof(double));
+    double x_copy[BLOCK_UFUNC], y_copy[BLOCK_UFUNC], hard[BLOCK_UFUNC], p[8];
     ptrdiff_t doubtful[BLOCK_UFUNC];
     struct validity validity = {{0}, 0, 0};
     for (npy_intp i = 0; i < n;) {
         npy_intp m = run_of(args, steps, i, n, u, p);
-        for (npy_intp j = 0; j < m; j++) x[j] = y[j] = *(const double *)(args[0] + (i + j) * steps[0]);
+        const double *x = copied ? x_copy : (const double *)args[0] + i;
+        double *y = copied ? y_copy : (double *)args[out] + i;
+        for (npy_intp j = 0; copied && j < m; j++) x_copy[j] = *(const double *)(args[0] + (i + j) * steps[0]);
         if (!valid(u, p, &validity)) {
             for (npy_intp j = 0; j < m; j++) y[j] = NAN;
         } else if (u->wide != NULL) {
@@ -357,9 +372,10 @@ static void loop_float64(char **args, const npy_intp *dimensions, const npy_intp
             if (count) settle(u, hard, count, p, "float64");
             for (ptrdiff_t c = 0; c < count; c++) y[doubtful[c]] = hard[c];
         } else {
+            memmove(y, x, (size_t)m * sizeof *y);
             settle(u, y, m, p, "float64");
         }
-        for (npy_intp j = 0; j < m; j++) *(double *)(args[out] + (i + j) * steps[out]) = y[j];
+        for (npy_intp j = 0; copied && j < m; j++) *(double *)(args[out] + (i + j) * steps[out]) = y_copy[j];
         i += m;
     }
     clear_flags();

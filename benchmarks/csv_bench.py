@@ -2,6 +2,7 @@
 
     apt-get install -y mawk gawk miller     # the peers (Debian packages)
     python benchmarks/csv_bench.py [--rows 10000000] [--repeat 3] [--big 1,3] [--dir /tmp/actcli-bench]
+    python benchmarks/csv_bench.py --kernels [--rows 5000000] [--repeat 5]
 
 Generates the data once in --dir: a one-column file of normal(0, 10) values (10M rows, ~190 MB),
 a 2M-row wide file with quoted text columns, and with --big, files of N GB for the memory
@@ -12,6 +13,12 @@ Raw Polars (scan_csv -> with_columns -> sink_csv of the same relu, its own float
 beside them as the engine's ceiling. Targets: actcli >= 4x mawk and >= 10x Miller on relu and elu;
 every activation at least as fast as mawk on relu; peak RSS <= 200 MB at 1 GB and 3 GB alike, for
 relu, elu and gelu.
+
+``--kernels`` times the kernels' share of a stream instead: ``apply relu -c x`` beside ``apply gelu
+-c x``, ``apply gelu -c x --dtype float32`` and ``apply silu -c x`` on one file (5M rows by
+default), the commands run in turn ``--repeat`` times so that noise hits each alike; the best run
+of each, and its ratio to relu's (target <= 1.15: the compiled kernels cost little beside the
+parsing and printing every command does).
 """
 
 from __future__ import annotations
@@ -89,6 +96,24 @@ def best(command: list[str], data: Path, out: Path, repeat: int) -> tuple[float,
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
+KERNEL_COMMANDS = {"relu": ["relu"], "gelu": ["gelu"], "gelu --dtype float32": ["gelu", "--dtype", "float32"],
+                   "silu": ["silu"]}
+
+
+def kernels_beside_relu(data: Path, repeat: int) -> None:
+    """The best of ``repeat`` turns of each command, and its ratio to relu's."""
+    times: dict[str, list[float]] = {label: [] for label in KERNEL_COMMANDS}
+    for _ in range(repeat):
+        for label, args in KERNEL_COMMANDS.items():
+            command = [ACTCLI, "apply", args[0], "-c", "x", *args[1:]]
+            times[label].append(run(command, data, Path(os.devnull))[0])
+    relu = min(times["relu"])
+    for label, runs in times.items():
+        ratio = "" if label == "relu" else f"  x relu {min(runs) / relu:.2f} (target <= 1.15)"
+        turns = " ".join(f"{t:.2f}" for t in runs)
+        print(f"apply {label:22} -c x  best {min(runs):6.2f} s  runs {turns}{ratio}")
+
+
 def check(out: Path, data: Path, name: str) -> str:
     """Compare a tool's last column with the library on every row, in a child process so this
     one stays small (a forked child's peak RSS counts the parent's memory before exec)."""
@@ -114,23 +139,28 @@ def compare(out: Path, data: Path, name: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--rows", type=int, help="rows of the one-column file (10M; 5M with --kernels)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--big", default="", help="sizes in GB for the memory runs, e.g. 1,3")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/actcli-bench"))
     parser.add_argument("--all", action="store_true", help="also time every activation with actcli")
+    parser.add_argument("--kernels", action="store_true", help="relu beside gelu and silu (5M rows)")
     parser.add_argument("--check", nargs=3, metavar=("OUT", "DATA", "ACT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.check:
         print(compare(Path(args.check[0]), Path(args.check[1]), args.check[2]))
         return
     args.dir.mkdir(parents=True, exist_ok=True)
-    one = args.dir / f"one-{args.rows}.csv"
+    rows = args.rows or (5_000_000 if args.kernels else 10_000_000)
+    one = args.dir / f"one-{rows}.csv"
     if not one.exists():
-        make_one_column(one, args.rows)
+        make_one_column(one, rows)
+    if args.kernels:
+        kernels_beside_relu(one, args.repeat)
+        return
     megabytes = one.stat().st_size / 1e6
     out = args.dir / "out.csv"
-    print(f"one-column file: {args.rows} rows, {megabytes:.0f} MB")
+    print(f"one-column file: {rows} rows, {megabytes:.0f} MB")
     print(f"{'tool':8} {'act':5} {'s':>7} {'MB/s':>7} {'RSS MB':>7}  output")
     rates: dict[tuple[str, str], float] = {}
     for name in ("relu", "elu"):
@@ -164,7 +194,7 @@ def main() -> None:
             print(f"  {name:16} {megabytes / seconds:7.0f} MB/s  RSS {rss:.0f} MB")
     wide = args.dir / "wide.csv"
     if not wide.exists():
-        make_wide(wide, args.rows // 5)
+        make_wide(wide, rows // 5)
     seconds, rss = best([ACTCLI, "apply", "relu", "-c", "x"], wide, out, 1)
     print(f"wide quoted file ({wide.stat().st_size / 1e6:.0f} MB): actcli relu "
           f"{wide.stat().st_size / 1e6 / seconds:.0f} MB/s, RSS {rss:.0f} MB")

@@ -179,16 +179,17 @@ INLINE dd exp_times(double x, double c) {
 
 /* e^(x + xl) - 1 = (2**k·T - 1) + 2**k·T·p: 2**k·T_hi - 1 exactly (two_sum); the sum cancels
    by at most a factor 2 (|r| <= ln2/512 is at most half of |n|·ln2/256 where n != 0, and n = 0
-   leaves p alone). Relative error 2**-81. For x below -60 it is -1 + e^x. */
+   leaves p alone). Relative error 2**-81. One exponential for every x: below -700 (where e^x is
+   under 2**-1009 of the result, -1) x is taken as -700, which keeps 2**k a normal double; below
+   -745.2, where e^x rounds to 0, the result is the pair (-1, 0). */
 INLINE dd expm1_of(double x, double xl) {
-    struct exp_parts e = exp_reduce(max_of(x, -60.0), x < -60.0 ? 0.0 : xl);
+    struct exp_parts e = exp_reduce(max_of(x, -700.0), x < -700.0 ? 0.0 : xl);
     double s = pow2(e.k);
     dd a = two_sum(e.table.hi * s, -1.0);
     a = add_d(a, e.table.lo * s);
     dd rest = scaled(mul(e.table, e.p), s);
-    dd wide = add_fast(a, rest); /* cancels by 2 at most */
-    dd far = add_d(exp_of(x, 0.0), -1.0);
-    return x == 0 ? (dd){x, 0.0} : x < -60.0 ? far : wide; /* expm1(-0) = -0 */
+    dd y = add_fast(a, rest); /* cancels by 2 at most */
+    return x == 0 ? (dd){x, 0.0} : x < -745.2 ? (dd){-1.0, 0.0} : y; /* expm1(-0) = -0 */
 }
 
 /* log(1 + t) for 0 <= t <= 1 (t in two parts): c = 1 + i/512 nearest 1 + t, w = (t - i/512)/c

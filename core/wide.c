@@ -249,10 +249,15 @@ INLINE dd erfcx_of(dd z) {
 
 /* For |x| <= 40: e^(-x²/2) (x² an exact pair) and c = erfcx(|x|/√2)/2, so that Φ(-|x|) = e·c and
    φ(x) = e/√(2π). */
-INLINE dd normal_parts(double x, dd *c) {
+INLINE dd normal_mantissa(double x, dd *c, double *k) {
     dd square = two_prod(x, x);
     *c = scaled(erfcx_of(mul_d((dd){INV_SQRT2[0], INV_SQRT2[1]}, abs_of(x))), 0.5);
-    return exp_of(-0.5 * square.hi, -0.5 * square.lo);
+    return exp_mantissa(-0.5 * square.hi, -0.5 * square.lo, k);
+}
+INLINE dd normal_parts(double x, dd *c) {
+    double k;
+    dd m = normal_mantissa(x, c, &k);
+    return scale_by(m, k);
 }
 
 /* σ-parts of v + vl: t = e^-|v| and r = 1/(1 + t) = σ(|v|); σ(-|v|) = t·r, σ'(v) = t·r².
@@ -567,6 +572,27 @@ INLINE dd silu_grad_wide(double x, const double *p, double *s) {
    -39, |x·Φ(x)| < 2**-1090. Its derivative Φ(x) + x·φ(x): below 0 e·(c + x/√(2π)), which cancels
    near the root -0.7518 (the bound is relative to e·(c + |x|/√(2π))); above, 1 - e·(c - x/√(2π)),
    whose inner difference is at most 1/2 of the 1 it is taken from. */
+/* y·2**k correctly rounded where it is tiny (below 2**-960), for a result whose 2**k (from e^x)
+   takes it there: scaled, each part of the pair rounds on its own into the subnormals, and the
+   test's bound has an absolute floor (TINY) that doubts every result below 2**-1007. In units
+   of the result's quantum 2**e (e = max(its exponent, -1022) - 52), |y|·2**k = a + a_lo (a an
+   integer if the result is normal): n = a rounded to an integer, the rest f = (a - n) + a_lo,
+   exact but for a_lo's rounding; n moved by one where |f| > 1/2. Decided (1, *value the result)
+   unless |f| is within the pair's error (bound·a + 2**-40) of 1/2, or the result is not tiny. */
+INLINE int rounded_when_tiny(dd y, double k, double bound, double *value) {
+    double exponent = (double)(((bits_of(y.hi) >> 52) & 0x7ff)) - 1023.0 + k;
+    double e = max_of(exponent, -1022.0) - 52.0;
+    double to_quanta = pow2(clamp(k - e, -1000.0, 1000.0)); /* k - e is within [-100, 100] here */
+    double a = abs_of(y.hi) * to_quanta, a_lo = (y.hi < 0 ? -y.lo : y.lo) * to_quanta;
+    double n = a < 0x1p52 ? (a + 0x1p52) - 0x1p52 : a; /* above, a is an integer already */
+    double f = (a - n) + a_lo;
+    n += f > 0.5 ? 1.0 : f < -0.5 ? -1.0 : 0.0;
+    f -= f > 0.5 ? 1.0 : f < -0.5 ? -1.0 : 0.0;
+    *value = sign_of((n * pow2(clamp(e + 74.0, -1000.0, 1000.0))) * 0x1p-74, y.hi); /* exact: two factors */
+    /* (a power of two less a_lo lies in the binade below, of half the quantum: not decided here) */
+    return exponent < -960.0 && 0.5 - abs_of(f) > bound * a + 0x1p-40 && !(a == 0x1p52 && f < 0);
+}
+
 INLINE dd gelu_wide(double x, const double *p, double *s) {
     (void)p;
     double xc = clamp(x, -40.0, 40.0);
@@ -581,6 +607,34 @@ INLINE dd gelu_grad_wide(double x, const double *p, double *s) {
     dd g = x < 0 ? mul(e, add(c, slope)) : add_d(neg(mul(e, add(c, neg(slope)))), 1.0);
     *s = x < 0 ? magnitude(e.hi * (c.hi + abs_of(slope.hi))) : *s;
     return exact_if(x > 40.0 || x < -39.0, x > 0 ? 1.0 : -0.0, g, s);
+}
+
+/* The doubtful values of gelu and its derivative for x < -37.2, where the result is tiny: from
+   the unscaled pair (rounded_when_tiny), one by one (in the vector loop it would cost every
+   value a quarter more). In the derivative, |x|/√(2π) > 1000·c there: the sum does not cancel. */
+INLINE ptrdiff_t tiny_gelu_values(const double *x, double *out, ptrdiff_t *doubtful, ptrdiff_t count,
+                                  int derivative) {
+    ptrdiff_t kept = 0;
+    for (ptrdiff_t j = 0; j < count; j++) {
+        ptrdiff_t i = doubtful[j];
+        double xc = clamp(x[i], -40.0, 40.0), k, value;
+        dd c, m = normal_mantissa(xc, &c, &k), slope = mul_d((dd){INV_SQRT_2PI[0], INV_SQRT_2PI[1]}, xc);
+        dd y = derivative ? mul(m, add(c, slope)) : mul_d(mul(m, c), xc); /* Φ(x)·x or φ(x)·(...), over 2**k */
+        if (x[i] < -37.0 && rounded_when_tiny(y, k, derivative ? 0x1p-78 : 0x1p-80, &value))
+            out[i] = value;
+        else
+            doubtful[kept++] = i;
+    }
+    return kept;
+}
+INLINE ptrdiff_t retry_gelu(const double *x, double *out, ptrdiff_t *doubtful, ptrdiff_t count, const double *p) {
+    (void)p;
+    return tiny_gelu_values(x, out, doubtful, count, 0);
+}
+INLINE ptrdiff_t retry_gelu_grad(const double *x, double *out, ptrdiff_t *doubtful, ptrdiff_t count,
+                                 const double *p) {
+    (void)p;
+    return tiny_gelu_values(x, out, doubtful, count, 1);
 }
 
 /* The tanh GELU: x·σ(v), v = 2·√(2/π)·x·(1 + 0.044715x²) in double-double (its rounding, a
@@ -670,7 +724,7 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
         (void)f;                                                                                   \
         const double q[4] = {p[0], p[1], p[2], p[3]}; /* in registers, not loads in the loop */   \
         BLOCKS(double, WIDE_VALUE(name, bound) ys[i] = r; flag[i] = doubt;)                        \
-        return count;                                                                              \
+        return retry_##name(x, out, doubtful, count, q);                                           \
     }
 
 /* For the audits of float32 (actcli.exhaustive): the fast path's double r rounded into float32,
@@ -696,8 +750,11 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
     }
 
 /* The bounds, relative to the kernel's scale (docs/core.md derives each; tests/test_core.py
-   measures the errors and checks they stay below a quarter of their bound). */
-#define WIDE_KERNELS(X)                                                                            \
+   measures the errors and checks they stay below a quarter of their bound). RETRIED_KERNELS have
+   a second look at their doubtful values (retry_NAME) before the accurate path; the others none. */
+#define RETRIED_KERNELS(X) X(gelu, 0x1p-80) X(gelu_grad, 0x1p-78)
+#define WIDE_KERNELS(X) PLAIN_KERNELS(X) RETRIED_KERNELS(X)
+#define PLAIN_KERNELS(X)                                                                           \
     X(relu, 0) X(relu_grad, 0) X(relu6, 0) X(relu6_grad, 0)                                        \
     X(leaky_relu, 0) X(leaky_relu_grad, 0) X(prelu, 0) X(prelu_grad, 0)                            \
     X(rrelu, 0x1p-100) X(rrelu_grad, 0) X(threshold, 0) X(threshold_grad, 0)                       \
@@ -712,7 +769,7 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
     X(tanh, 0x1p-76) X(tanh_grad, 0x1p-86) X(softsign, 0x1p-98) X(softsign_grad, 0x1p-96)          \
     X(tanhshrink, 0x1p-74) X(tanhshrink_grad, 0x1p-75)                                             \
     X(hardshrink, 0) X(hardshrink_grad, 0) X(softshrink, 0) X(softshrink_grad, 0)                  \
-    X(gelu, 0x1p-80) X(gelu_grad, 0x1p-78) X(gelu_tanh, 0x1p-80) X(gelu_tanh_grad, 0x1p-80)        \
+    X(gelu_tanh, 0x1p-80) X(gelu_tanh_grad, 0x1p-80)                                               \
     X(silu, 0x1p-86) X(silu_grad, 0x1p-84) X(hardswish, 0x1p-100) X(hardswish_grad, 0x1p-100)      \
     X(mish, 0x1p-82) X(mish_grad, 0x1p-80) X(identity, 0) X(identity_grad, 0)
 
@@ -727,6 +784,13 @@ EXACT(softshrink_grad) EXACT(identity) EXACT(identity_grad)
         }                                                                                           \
     }
 
+#define NO_RETRY(name, bound)                                                                      \
+    INLINE ptrdiff_t retry_##name(const double *x, double *out, ptrdiff_t *doubtful, ptrdiff_t count, \
+                                  const double *p) {                                               \
+        (void)x, (void)out, (void)doubtful, (void)p;                                               \
+        return count;                                                                              \
+    }
+PLAIN_KERNELS(NO_RETRY)
 WIDE_KERNELS(WIDE_LOOP)
 WIDE_KERNELS(WIDE_PARTS)
 WIDE_KERNELS(FLOAT32_LOOP)

@@ -568,10 +568,6 @@ INLINE dd silu_grad_wide(double x, const double *p, double *s) {
     return exact_if(x > 800.0 || x < -760.0, x > 0 ? 1.0 : -0.0, x < 0 ? lower : upper, s);
 }
 
-/* GELU: x·Φ(x), Φ(-|x|) = e·c; above 0 x·(1 - Φ(-x)), which does not cancel (Φ(-x) <= 1/2). Below
-   -39, |x·Φ(x)| < 2**-1090. Its derivative Φ(x) + x·φ(x): below 0 e·(c + x/√(2π)), which cancels
-   near the root -0.7518 (the bound is relative to e·(c + |x|/√(2π))); above, 1 - e·(c - x/√(2π)),
-   whose inner difference is at most 1/2 of the 1 it is taken from. */
 /* y·2**k correctly rounded where it is tiny (below 2**-960), for a result whose 2**k (from e^x)
    takes it there: scaled, each part of the pair rounds on its own into the subnormals, and the
    test's bound has an absolute floor (TINY) that doubts every result below 2**-1007. In units
@@ -593,6 +589,10 @@ INLINE int rounded_when_tiny(dd y, double k, double bound, double *value) {
     return exponent < -960.0 && 0.5 - abs_of(f) > bound * a + 0x1p-40 && !(a == 0x1p52 && f < 0);
 }
 
+/* GELU: x·Φ(x), Φ(-|x|) = e·c; above 0 x·(1 - Φ(-x)), which does not cancel (Φ(-x) <= 1/2). Below
+   -39, |x·Φ(x)| < 2**-1090. Its derivative Φ(x) + x·φ(x): below 0 e·(c + x/√(2π)), which cancels
+   near the root -0.7518 (the bound is relative to e·(c + |x|/√(2π))); above, 1 - e·(c - x/√(2π)),
+   whose inner difference is at most 1/2 of the 1 it is taken from. */
 INLINE dd gelu_wide(double x, const double *p, double *s) {
     (void)p;
     double xc = clamp(x, -40.0, 40.0);
@@ -609,7 +609,7 @@ INLINE dd gelu_grad_wide(double x, const double *p, double *s) {
     return exact_if(x > 40.0 || x < -39.0, x > 0 ? 1.0 : -0.0, g, s);
 }
 
-/* The doubtful values of gelu and its derivative for x < -37.2, where the result is tiny: from
+/* The doubtful values of gelu and its derivative below x = -37, where the result is tiny: from
    the unscaled pair (rounded_when_tiny), one by one (in the vector loop it would cost every
    value a quarter more). In the derivative, |x|/√(2π) > 1000·c there: the sum does not cancel. */
 INLINE ptrdiff_t tiny_gelu_values(const double *x, double *out, ptrdiff_t *doubtful, ptrdiff_t count,
@@ -618,8 +618,11 @@ INLINE ptrdiff_t tiny_gelu_values(const double *x, double *out, ptrdiff_t *doubt
     for (ptrdiff_t j = 0; j < count; j++) {
         ptrdiff_t i = doubtful[j];
         double xc = clamp(x[i], -40.0, 40.0), k, value;
-        dd c, m = normal_mantissa(xc, &c, &k), slope = mul_d((dd){INV_SQRT_2PI[0], INV_SQRT_2PI[1]}, xc);
-        dd y = derivative ? mul(m, add(c, slope)) : mul_d(mul(m, c), xc); /* Φ(x)·x or φ(x)·(...), over 2**k */
+        dd c, m = normal_mantissa(xc, &c, &k), y;
+        if (derivative) /* e·(c + x/√(2π)) and x·e·c, over 2**k */
+            y = mul(m, add(c, mul_d((dd){INV_SQRT_2PI[0], INV_SQRT_2PI[1]}, xc)));
+        else
+            y = mul_d(mul(m, c), xc);
         if (x[i] < -37.0 && rounded_when_tiny(y, k, derivative ? 0x1p-78 : 0x1p-80, &value))
             out[i] = value;
         else
